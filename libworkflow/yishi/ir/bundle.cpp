@@ -1,0 +1,86 @@
+// IR helpers: enum names, lookups, id rules.
+#include "yishi/ir/bundle.hpp"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace yishi::ir {
+
+std::string to_string(const WorkDuration& d) {
+  if (d.hours == 0) return fmt::format("{}wd", d.days);
+  if (d.days == 0) return fmt::format("{}wh", d.hours);
+  return fmt::format("{}wd{}wh", d.days, d.hours);
+}
+
+namespace {
+constexpr std::array<std::pair<FieldType, std::string_view>, 10> field_type_names{{
+    {FieldType::string, "string"}, {FieldType::integer, "int"}, {FieldType::decimal, "decimal"},
+    {FieldType::boolean, "bool"}, {FieldType::date, "date"}, {FieldType::enumeration, "enum"},
+    {FieldType::id_card, "id_card"}, {FieldType::phone, "phone"}, {FieldType::address, "address"},
+    {FieldType::attachment, "attachment"},
+}};
+constexpr std::array<std::pair<JoinKind, std::string_view>, 4> join_names{{
+    {JoinKind::all, "all"}, {JoinKind::any, "any"}, {JoinKind::vote, "vote"}, {JoinKind::sequence, "sequence"},
+}};
+
+template <class T>
+const T* find_by_id(const std::vector<T>& v, std::string_view id) {
+  auto it = std::find_if(v.begin(), v.end(), [&](const T& x) { return x.id == id; });
+  return it == v.end() ? nullptr : &*it;
+}
+bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
+bool is_id_char(char c) { return is_lower(c) || (c >= '0' && c <= '9') || c == '_'; }
+}  // namespace
+
+std::string_view to_string(FieldType t) {
+  for (auto [k, n] : field_type_names)
+    if (k == t) return n;
+  return "string";
+}
+std::optional<FieldType> parse_field_type(std::string_view s) {
+  for (auto [k, n] : field_type_names)
+    if (n == s) return k;
+  return std::nullopt;
+}
+bool sensitive_by_default(FieldType t) noexcept {
+  return t == FieldType::id_card || t == FieldType::phone || t == FieldType::address;
+}
+
+std::string_view to_string(JoinKind k) {
+  for (auto [j, n] : join_names)
+    if (j == k) return n;
+  return "all";
+}
+std::optional<JoinKind> parse_join_kind(std::string_view s) {
+  for (auto [j, n] : join_names)
+    if (n == s) return j;
+  return std::nullopt;
+}
+
+const Department* Bundle::find_department(std::string_view key) const { return find_by_id(departments, key); }
+const Field* Bundle::find_field(std::string_view key) const { return find_by_id(fields, key); }
+const Material* Bundle::find_material(std::string_view key) const { return find_by_id(materials, key); }
+const Situation* Bundle::find_situation(std::string_view key) const { return find_by_id(situations, key); }
+const Item* Bundle::find_item(std::string_view key) const { return find_by_id(items, key); }
+
+bool is_valid_id(std::string_view s) noexcept {
+  if (s.empty() || s.size() > 64 || !is_lower(s[0])) return false;
+  return std::all_of(s.begin(), s.end(), is_id_char);
+}
+
+bool is_valid_field_path(std::string_view s) noexcept {
+  if (s.size() > 128) return false;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = s.find('.', start);
+    if (!is_valid_id(s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start)))
+      return false;
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
+}
+
+}  // namespace yishi::ir

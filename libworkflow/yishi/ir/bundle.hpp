@@ -1,0 +1,222 @@
+// The bundle IR: what a 一件事 bundle declares, independent of the syntax it was written in.
+//
+// Both loaders (YAML, DSL) produce this IR; every later stage reads it. Nodes are plain
+// values. Each carries a `Loc` (its source span) that takes no part in equality, so that
+// `load(print(ir)) == ir` compares meaning, not positions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "yishi/source/source_map.hpp"
+
+namespace yishi::ir {
+
+/// A source span that is ignored by `operator==` (positions are not part of meaning).
+struct Loc {
+  SourceSpan span;
+  friend bool operator==(const Loc&, const Loc&) noexcept { return true; }
+};
+
+/// A name used to refer to another declaration, with where the reference was written.
+struct Ref {
+  std::string id;
+  Loc loc;
+  friend bool operator==(const Ref&, const Ref&) = default;
+};
+
+/// A time limit in working days plus working hours (`15wd`, `4wh`, `1wd4wh`).
+struct WorkDuration {
+  std::int32_t days = 0;
+  std::int32_t hours = 0;
+  friend bool operator==(const WorkDuration&, const WorkDuration&) = default;
+  friend auto operator<=>(const WorkDuration&, const WorkDuration&) = default;
+};
+/// `15wd`, `4wh`, `1wd4wh`, `0wd`.
+[[nodiscard]] std::string to_string(const WorkDuration& d);
+
+/// Who applies: a business (经营主体) or a person (个人).
+enum class ApplicantKind : std::uint8_t { enterprise, individual };
+
+/// Field value types. id_card, phone and address are sensitive unless declared otherwise.
+enum class FieldType : std::uint8_t {
+  string, integer, decimal, boolean, date, enumeration, id_card, phone, address, attachment
+};
+[[nodiscard]] std::string_view to_string(FieldType t);
+[[nodiscard]] std::optional<FieldType> parse_field_type(std::string_view s);
+/// Whether values of this type are personal data that must be masked by default.
+[[nodiscard]] bool sensitive_by_default(FieldType t) noexcept;
+
+/// Constraints on a field's answer. Which apply depends on the type (checked by `check`).
+struct FieldConstraints {
+  bool required = true;
+  std::optional<double> min;               ///< integer/decimal: lowest value
+  std::optional<double> max;               ///< integer/decimal: highest value
+  std::optional<std::int64_t> min_length;  ///< string-like: fewest code points
+  std::optional<std::int64_t> max_length;  ///< string-like: most code points
+  std::optional<std::string> pattern;      ///< string-like: ECMAScript regular expression
+  friend bool operator==(const FieldConstraints&, const FieldConstraints&) = default;
+};
+
+/// A question of the application form (字段).
+struct Field {
+  std::string id;        ///< dotted path, e.g. `applicant.birth_date`
+  std::string label;     ///< shown to the applicant (Chinese)
+  FieldType type = FieldType::string;
+  std::vector<std::string> values;  ///< enumeration: allowed values
+  bool multiple = false;            ///< enumeration: several values may be chosen
+  bool sensitive = false;           ///< personal data: masked in logs, exports and errors
+  FieldConstraints constraints;
+  std::string help;
+  Loc loc;
+  friend bool operator==(const Field&, const Field&) = default;
+};
+
+/// A department (部门) that handles items or signs steps.
+struct Department {
+  std::string id;
+  std::string name;
+  std::string basis;  ///< provenance note, e.g. "[S6]"
+  Loc loc;
+  friend bool operator==(const Department&, const Department&) = default;
+};
+
+/// A document the applicant supplies (材料).
+struct Material {
+  std::string id;
+  std::string name;
+  /// 容缺受理: may be supplied after acceptance, within this many working days.
+  std::optional<WorkDuration> deferrable;
+  /// 免提交: a data provider (电子证照, 数据共享) that can supply it instead of the applicant.
+  std::string source;
+  std::string basis;
+  Loc loc;
+  friend bool operator==(const Material&, const Material&) = default;
+};
+
+/// A named condition on the applicant's answers (情形). The condition is kept as source
+/// text with its span until the expression language compiles it.
+struct Situation {
+  std::string id;
+  std::string label;
+  std::string condition;  ///< expression text, e.g. `business.area_m2 > 300`
+  Loc condition_loc;      ///< where the condition text starts in the source
+  std::string basis;
+  Loc loc;
+  friend bool operator==(const Situation&, const Situation&) = default;
+};
+
+/// One term of an item's `when`: a situation that must hold, or (negated) must not.
+struct SituationTerm {
+  Ref situation;
+  bool negated = false;
+  friend bool operator==(const SituationTerm&, const SituationTerm&) = default;
+};
+
+/// How the signers of a step complete it.
+enum class JoinKind : std::uint8_t {
+  all,       ///< 会签: every signer approves
+  any,       ///< 或签: the first approval decides
+  vote,      ///< 票签: approvals' weights reach the threshold
+  sequence,  ///< 依次审批: signers in order, each must approve
+};
+[[nodiscard]] std::string_view to_string(JoinKind k);
+[[nodiscard]] std::optional<JoinKind> parse_join_kind(std::string_view s);
+
+/// One signer of a step: a role in a department, with a vote weight.
+struct Signer {
+  std::string role;
+  std::optional<Ref> department;  ///< defaults to the item's department
+  std::int32_t weight = 1;
+  Loc loc;
+  friend bool operator==(const Signer&, const Signer&) = default;
+};
+
+/// A step's signers and join policy. An item without a declared review has one signer
+/// (`reviewer` of its department) and `all`.
+struct Review {
+  JoinKind join = JoinKind::all;
+  std::int32_t threshold = 0;  ///< vote: total weight of approvals needed
+  std::vector<Signer> signers;
+  Loc loc;
+  friend bool operator==(const Review&, const Review&) = default;
+};
+
+/// An item's use of a material; `core` marks it essential to the item (主审材料).
+struct MaterialUse {
+  Ref material;
+  bool core = false;
+  friend bool operator==(const MaterialUse&, const MaterialUse&) = default;
+};
+
+/// An item's form entry: a reference to a dictionary field, or a field defined inline.
+struct FormEntry {
+  Ref field;                   ///< the field id
+  std::optional<Field> inline_definition;
+  friend bool operator==(const FormEntry&, const FormEntry&) = default;
+};
+
+/// One department's administrative service within the bundle (事项).
+struct Item {
+  std::string id;
+  std::string name;
+  Ref department;
+  std::vector<FormEntry> form;
+  std::vector<MaterialUse> materials;
+  WorkDuration statutory;  ///< 法定时限
+  WorkDuration promised;   ///< 承诺时限
+  Loc statutory_loc;
+  Loc promised_loc;
+  std::vector<SituationTerm> when;  ///< all terms must hold; empty = always
+  std::vector<Ref> after;           ///< items that must be approved first (串联)
+  Review review;
+  bool pledge = false;      ///< 告知承诺 allowed
+  bool essential = true;    ///< a rejection rejects the whole case
+  std::int64_t fee_fen = 0; ///< fee in fen (0.01 yuan)
+  std::string basis;
+  Loc loc;
+  friend bool operator==(const Item&, const Item&) = default;
+};
+
+/// An optional explicit phase: items of a stage start after all items of earlier stages.
+struct Stage {
+  std::string id;
+  std::string name;
+  std::vector<Ref> items;
+  Loc loc;
+  friend bool operator==(const Stage&, const Stage&) = default;
+};
+
+/// A 一件事 bundle: several items delivered as one application.
+struct Bundle {
+  std::string id;
+  std::string name;
+  std::string version;
+  ApplicantKind applicant = ApplicantKind::enterprise;
+  Ref lead;  ///< 牵头部门
+  std::string basis;
+  std::vector<Department> departments;
+  std::vector<Field> fields;
+  std::vector<Material> materials;
+  std::vector<Situation> situations;
+  std::vector<Item> items;
+  std::vector<Stage> stages;
+  Loc loc;
+  friend bool operator==(const Bundle&, const Bundle&) = default;
+
+  [[nodiscard]] const Department* find_department(std::string_view key) const;
+  [[nodiscard]] const Field* find_field(std::string_view key) const;
+  [[nodiscard]] const Material* find_material(std::string_view key) const;
+  [[nodiscard]] const Situation* find_situation(std::string_view key) const;
+  [[nodiscard]] const Item* find_item(std::string_view key) const;
+};
+
+/// Whether `s` is a valid plain id (`snake_case`).
+[[nodiscard]] bool is_valid_id(std::string_view s) noexcept;
+/// Whether `s` is a valid field path (`snake_case` segments joined by dots).
+[[nodiscard]] bool is_valid_field_path(std::string_view s) noexcept;
+
+}  // namespace yishi::ir
