@@ -1,0 +1,796 @@
+// YAML → IR. yaml-cpp parses; this file validates shape and keys and records spans.
+#include "yishi/yaml/load.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <initializer_list>
+#include <sstream>
+#include <string_view>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "yishi/base/text.hpp"
+
+namespace yishi::yaml {
+namespace {
+
+using Keys = std::initializer_list<std::string_view>;
+
+// One entry of a YAML map with its key text and nodes.
+struct Entry {
+  std::string key;
+  YAML::Node key_node;
+  YAML::Node value;
+};
+
+// Wraps the parsed document: computes spans from the raw text and reports shape errors.
+class Reader {
+ public:
+  Reader(SourceId src, const SourceFile& file, Diagnostics& diags, const LoadOptions& opts)
+      : src_(src), file_(file), diags_(diags), opts_(opts) {}
+
+  // The span of a node: from its mark to the end of its scalar text (or one character for
+  // collections). yaml-cpp only reports start marks, so the end is found in the source.
+  SourceSpan span(const YAML::Node& n) const {
+    const auto mark = n.Mark();
+    if (mark.pos < 0) return {src_, 0, 0};
+    const auto& t = file_.text();
+    const auto b = static_cast<std::uint32_t>(std::min<std::size_t>(static_cast<std::size_t>(mark.pos), t.size()));
+    return {src_, b, scalar_end(b, n)};
+  }
+
+  // Where the value text of a scalar starts (after an opening quote).
+  std::uint32_t content_begin(const YAML::Node& n) const {
+    const SourceSpan s = span(n);
+    const auto& t = file_.text();
+    if (s.begin < t.size() && (t[s.begin] == '"' || t[s.begin] == '\'')) return s.begin + 1;
+    return s.begin;
+  }
+
+  static std::string_view kind(const YAML::Node& n) {
+    switch (n.Type()) {
+      case YAML::NodeType::Map: return "a map";
+      case YAML::NodeType::Sequence: return "a list";
+      case YAML::NodeType::Scalar: return "text";
+      default: return "nothing";
+    }
+  }
+
+  void error(DiagCode code, const YAML::Node& at, std::string msg, std::string label = {}, std::string help = {}) {
+    auto d = Diagnostic::make(code, span(at), std::move(msg));
+    d.label_text = std::move(label);
+    d.help = std::move(help);
+    diags_.add(std::move(d));
+  }
+
+  void wrong_kind(const YAML::Node& n, std::string_view what, std::string_view expected) {
+    error(DiagCode::wrong_type, n, fmt::format("expected {} for {}, found {}", expected, what, kind(n)));
+  }
+
+  bool too_many(const YAML::Node& n, std::string_view what) {
+    if (n.size() <= opts_.max_entries) return false;
+    error(DiagCode::too_many_entries, n,
+          fmt::format("{} has {} entries, more than the limit of {}", what, n.size(), opts_.max_entries));
+    return true;
+  }
+
+  // The entries of a map, checked against the allowed keys; unknown and duplicate keys and
+  // missing required keys are reported. Returns nullopt when `n` is not a map.
+  std::optional<std::vector<Entry>> entries(const YAML::Node& n, std::string_view what, Keys allowed,
+                                            Keys required) {
+    if (!n.IsMap()) {
+      wrong_kind(n, what, "a map");
+      return std::nullopt;
+    }
+    if (too_many(n, what)) return std::nullopt;
+    std::vector<Entry> out;
+    std::unordered_map<std::string, YAML::Node> seen;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (!it->first.IsScalar()) {
+        wrong_kind(it->first, fmt::format("a key in {}", what), "text");
+        continue;
+      }
+      std::string key = it->first.Scalar();
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        std::vector<std::string_view> cands(allowed.begin(), allowed.end());
+        auto best = text::closest_match(key, cands);
+        error(DiagCode::unknown_key, it->first, fmt::format("unknown key `{}` in {}", key, what), "not a known key",
+              best ? fmt::format("did you mean `{}`?", *best)
+                   : fmt::format("known keys here: {}", fmt::join(cands, ", ")));
+        continue;
+      }
+      if (auto prev = seen.find(key); prev != seen.end()) {
+        auto d = Diagnostic::make(DiagCode::duplicate_key, span(it->first),
+                                  fmt::format("key `{}` appears twice in {}", key, what))
+                     .label("second occurrence")
+                     .also(span(prev->second), "first occurrence");
+        diags_.add(std::move(d));
+        continue;
+      }
+      seen.emplace(key, it->first);
+      out.push_back({std::move(key), it->first, it->second});
+    }
+    for (auto r : required) {
+      if (!seen.count(std::string(r)))
+        error(DiagCode::missing_key, n, fmt::format("missing required key `{}` in {}", r, what),
+              fmt::format("add `{}:` here", r));
+    }
+    return out;
+  }
+
+  // Entries of an id-keyed map (departments, fields, …): keys are checked as ids.
+  std::vector<Entry> id_map(const YAML::Node& n, std::string_view what, bool field_paths = false) {
+    std::vector<Entry> out;
+    if (n.IsNull()) return out;
+    if (!n.IsMap()) {
+      wrong_kind(n, what, "a map from id to definition");
+      return out;
+    }
+    if (too_many(n, what)) return out;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (!it->first.IsScalar()) {
+        wrong_kind(it->first, fmt::format("an id in {}", what), "text");
+        continue;
+      }
+      std::string key = it->first.Scalar();
+      if (!check_id(it->first, key, field_paths)) continue;
+      out.push_back({std::move(key), it->first, it->second});
+    }
+    return out;
+  }
+
+  bool check_id(const YAML::Node& at, std::string_view id, bool field_path) {
+    const bool ok = field_path ? ir::is_valid_field_path(id) : ir::is_valid_id(id);
+    if (!ok)
+      error(DiagCode::invalid_id, at, fmt::format("`{}` is not a valid {}", id, field_path ? "field id" : "id"),
+            "invalid identifier",
+            field_path ? "field ids are snake_case words joined by dots, e.g. `applicant.birth_date`"
+                       : "ids are snake_case: a lowercase letter, then lowercase letters, digits or `_`");
+    return ok;
+  }
+
+  std::optional<std::string> str(const YAML::Node& n, std::string_view what) {
+    if (!n.IsScalar()) {
+      wrong_kind(n, what, "text");
+      return std::nullopt;
+    }
+    return n.Scalar();
+  }
+
+  std::optional<std::string> id(const YAML::Node& n, std::string_view what, bool field_path = false) {
+    auto s = str(n, what);
+    if (s && !check_id(n, *s, field_path)) return std::nullopt;
+    return s;
+  }
+
+  std::optional<ir::Ref> ref(const YAML::Node& n, std::string_view what, bool field_path = false) {
+    auto s = id(n, what, field_path);
+    if (!s) return std::nullopt;
+    return ir::Ref{std::move(*s), {span(n)}};
+  }
+
+  // A scalar or a list of scalars, as references.
+  std::vector<ir::Ref> refs(const YAML::Node& n, std::string_view what) {
+    std::vector<ir::Ref> out;
+    if (n.IsScalar()) {
+      if (auto r = ref(n, what)) out.push_back(std::move(*r));
+    } else if (n.IsSequence()) {
+      if (too_many(n, what)) return out;
+      for (const auto& e : n)
+        if (auto r = ref(e, what)) out.push_back(std::move(*r));
+    } else if (!n.IsNull()) {
+      wrong_kind(n, what, "an id or a list of ids");
+    }
+    return out;
+  }
+
+  std::optional<bool> boolean(const YAML::Node& n, std::string_view what) {
+    auto s = str(n, what);
+    if (!s) return std::nullopt;
+    if (*s == "true") return true;
+    if (*s == "false") return false;
+    error(DiagCode::invalid_value, n, fmt::format("expected `true` or `false` for {}, found `{}`", what, *s));
+    return std::nullopt;
+  }
+
+  std::optional<std::int64_t> integer(const YAML::Node& n, std::string_view what, std::int64_t lo, std::int64_t hi) {
+    auto s = str(n, what);
+    if (!s) return std::nullopt;
+    std::int64_t v = 0;
+    auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
+    if (ec != std::errc{} || p != s->data() + s->size()) {
+      error(DiagCode::invalid_value, n, fmt::format("expected a whole number for {}, found `{}`", what, *s));
+      return std::nullopt;
+    }
+    if (v < lo || v > hi) {
+      error(DiagCode::invalid_value, n, fmt::format("{} must be between {} and {}, found {}", what, lo, hi, v));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  std::optional<double> number(const YAML::Node& n, std::string_view what) {
+    auto s = str(n, what);
+    if (!s) return std::nullopt;
+    double v = 0;
+    auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
+    if (ec != std::errc{} || p != s->data() + s->size() || !std::isfinite(v)) {
+      error(DiagCode::invalid_value, n, fmt::format("expected a number for {}, found `{}`", what, *s));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  // `15wd`, `4wh`, `1wd4wh`: working days and working hours.
+  std::optional<ir::WorkDuration> duration(const YAML::Node& n, std::string_view what) {
+    auto s = str(n, what);
+    if (!s) return std::nullopt;
+    std::string_view v = *s;
+    ir::WorkDuration d;
+    bool any = false, ok = true;
+    auto take = [&](std::string_view unit, std::int32_t& out) {
+      std::size_t i = 0;
+      while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
+      if (i == 0 || i > 5 || v.substr(i, unit.size()) != unit) return;
+      std::from_chars(v.data(), v.data() + i, out);
+      v.remove_prefix(i + unit.size());
+      any = true;
+    };
+    take("wd", d.days);
+    take("wh", d.hours);
+    if (!any || !v.empty()) ok = false;
+    if (!ok) {
+      const bool bare = !s->empty() && std::all_of(s->begin(), s->end(), [](char c) { return c >= '0' && c <= '9'; });
+      error(DiagCode::invalid_value, n, fmt::format("invalid duration `{}` for {}", *s, what), "not a duration",
+            bare ? fmt::format("limits count working days: write `{}wd`", *s)
+                 : "write working days as `15wd`, working hours as `4wh`, or both as `1wd4wh`");
+      return std::nullopt;
+    }
+    return d;
+  }
+
+  // A fee in yuan with at most two decimals, stored in fen.
+  std::optional<std::int64_t> fee(const YAML::Node& n) {
+    auto s = str(n, "`fee`");
+    if (!s) return std::nullopt;
+    std::string_view v = *s;
+    std::int64_t yuan = 0, fen = 0;
+    const auto dot = v.find('.');
+    const std::string_view whole = v.substr(0, dot);
+    const std::string_view frac = dot == std::string_view::npos ? std::string_view{} : v.substr(dot + 1);
+    auto digits = [](std::string_view x) {
+      return !x.empty() && std::all_of(x.begin(), x.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    if (!digits(whole) || whole.size() > 12 || (dot != std::string_view::npos && (!digits(frac) || frac.size() > 2))) {
+      error(DiagCode::invalid_value, n, fmt::format("invalid fee `{}`", *s), "not an amount",
+            "write the fee in yuan with at most two decimals, e.g. `0` or `12.50`");
+      return std::nullopt;
+    }
+    std::from_chars(whole.data(), whole.data() + whole.size(), yuan);
+    if (!frac.empty()) {
+      std::from_chars(frac.data(), frac.data() + frac.size(), fen);
+      if (frac.size() == 1) fen *= 10;
+    }
+    return yuan * 100 + fen;
+  }
+
+  SourceId source() const { return src_; }
+
+ private:
+  std::uint32_t scalar_end(std::uint32_t b, const YAML::Node& n) const {
+    const auto& t = file_.text();
+    const auto size = static_cast<std::uint32_t>(t.size());
+    if (b >= size) return b;
+    auto line_end = [&](std::uint32_t from) {
+      while (from < size && t[from] != '\n' && t[from] != '\r') ++from;
+      return from;
+    };
+    const char c = t[b];
+    if (!n.IsScalar() || c == '|' || c == '>') return std::min(b + 1, size);
+    if (c == '"' || c == '\'') {
+      for (std::uint32_t i = b + 1; i < size; ++i) {
+        if (c == '"' && t[i] == '\\') { ++i; continue; }
+        if (t[i] == c) {
+          if (c == '\'' && i + 1 < size && t[i + 1] == '\'') { ++i; continue; }
+          return i + 1;
+        }
+      }
+      return line_end(b);
+    }
+    // A plain scalar: its text appears verbatim when it fits on one line.
+    const std::string& v = n.Scalar();
+    if (!v.empty() && t.compare(b, v.size(), v) == 0) return b + static_cast<std::uint32_t>(v.size());
+    std::uint32_t e = line_end(b);
+    while (e > b && (t[e - 1] == ' ')) --e;
+    return e;
+  }
+
+  SourceId src_;
+  const SourceFile& file_;
+  Diagnostics& diags_;
+  const LoadOptions& opts_;
+};
+
+// ---------------------------------------------------------------------------------------
+// The bundle format, one function per kind of node.
+
+
+class BundleLoader {
+ public:
+  explicit BundleLoader(Reader& r) : r_(r) {}
+
+  std::optional<ir::Bundle> bundle(const YAML::Node& root) {
+    auto es = r_.entries(root, "the bundle",
+                         {"bundle", "name", "version", "applicant", "lead", "basis", "departments", "fields",
+                          "materials", "situations", "items", "stages"},
+                         {"bundle", "name", "version", "lead", "departments", "items"});
+    if (!es) return std::nullopt;
+    ir::Bundle b;
+    b.loc = {r_.span(root)};
+    for (auto& e : *es) {
+      const auto& v = e.value;
+      if (e.key == "bundle") {
+        if (auto s = r_.id(v, "`bundle`")) { b.id = *s; b.loc = {r_.span(v)}; }
+      } else if (e.key == "name") {
+        assign(b.name, r_.str(v, "`name`"));
+      } else if (e.key == "version") {
+        assign(b.version, r_.str(v, "`version`"));
+      } else if (e.key == "applicant") {
+        if (auto s = r_.str(v, "`applicant`")) {
+          if (*s == "enterprise") b.applicant = ir::ApplicantKind::enterprise;
+          else if (*s == "individual") b.applicant = ir::ApplicantKind::individual;
+          else r_.error(DiagCode::invalid_value, v, fmt::format("unknown applicant kind `{}`", *s), "",
+                        "use `enterprise` (经营主体) or `individual` (个人)");
+        }
+      } else if (e.key == "lead") {
+        if (auto rf = r_.ref(v, "`lead`")) b.lead = *rf;
+      } else if (e.key == "basis") {
+        assign(b.basis, r_.str(v, "`basis`"));
+      } else if (e.key == "departments") {
+        for (auto& d : r_.id_map(v, "`departments`")) department(b, d);
+      } else if (e.key == "fields") {
+        for (auto& f : r_.id_map(v, "`fields`", true))
+          if (auto fd = field(f.key, f.key_node, f.value)) b.fields.push_back(std::move(*fd));
+      } else if (e.key == "materials") {
+        for (auto& m : r_.id_map(v, "`materials`")) material(b, m);
+      } else if (e.key == "situations") {
+        for (auto& s : r_.id_map(v, "`situations`")) situation(b, s);
+      } else if (e.key == "items") {
+        for (auto& i : r_.id_map(v, "`items`")) item(b, i);
+      } else if (e.key == "stages") {
+        stages(b, v);
+      }
+    }
+    return b;
+  }
+
+ private:
+  static void assign(std::string& to, std::optional<std::string> v) {
+    if (v) to = std::move(*v);
+  }
+
+  void department(ir::Bundle& b, const Entry& e) {
+    ir::Department d;
+    d.id = e.key;
+    d.loc = {r_.span(e.key_node)};
+    if (e.value.IsScalar()) {
+      d.name = e.value.Scalar();
+    } else if (auto es = r_.entries(e.value, fmt::format("department `{}`", e.key), {"name", "basis"}, {"name"})) {
+      for (auto& x : *es) {
+        if (x.key == "name") assign(d.name, r_.str(x.value, "`name`"));
+        else assign(d.basis, r_.str(x.value, "`basis`"));
+      }
+    }
+    b.departments.push_back(std::move(d));
+  }
+
+  // A field definition: in the dictionary, or inline in a form (then it also has `id`).
+  std::optional<ir::Field> field(const std::string& id, const YAML::Node& at, const YAML::Node& v,
+                                 bool inline_definition = false) {
+    const std::string what = fmt::format("field `{}`", id);
+    auto es = inline_definition
+                  ? r_.entries(v, what,
+                               {"id", "type", "label", "values", "multiple", "sensitive", "required", "min", "max",
+                                "min_length", "max_length", "pattern", "help"},
+                               {"id", "type", "label"})
+                  : r_.entries(v, what,
+                               {"type", "label", "values", "multiple", "sensitive", "required", "min", "max",
+                                "min_length", "max_length", "pattern", "help"},
+                               {"type", "label"});
+    if (!es) return std::nullopt;
+    ir::Field f;
+    f.id = id;
+    f.loc = {r_.span(at)};
+    std::optional<bool> sensitive;
+    for (auto& x : *es) {
+      const auto& n = x.value;
+      if (x.key == "type") {
+        if (auto s = r_.str(n, "`type`")) {
+          if (auto t = ir::parse_field_type(*s)) {
+            f.type = *t;
+          } else {
+            static constexpr std::string_view names[] = {"string", "int",     "decimal", "bool",    "date",
+                                                         "enum",   "id_card", "phone",   "address", "attachment"};
+            auto best = text::closest_match(*s, names);
+            r_.error(DiagCode::invalid_value, n, fmt::format("unknown field type `{}`", *s), "not a field type",
+                     best ? fmt::format("did you mean `{}`?", *best)
+                          : "types: string, int, decimal, bool, date, enum, id_card, phone, address, attachment");
+          }
+        }
+      } else if (x.key == "label") {
+        assign(f.label, r_.str(n, "`label`"));
+      } else if (x.key == "values") {
+        if (!n.IsSequence()) {
+          r_.wrong_kind(n, "`values`", "a list");
+        } else if (!r_.too_many(n, "`values`")) {
+          for (const auto& e : n)
+            if (auto s = r_.str(e, "an enum value")) f.values.push_back(*s);
+        }
+      } else if (x.key == "multiple") {
+        if (auto bv = r_.boolean(n, "`multiple`")) f.multiple = *bv;
+      } else if (x.key == "sensitive") {
+        sensitive = r_.boolean(n, "`sensitive`");
+      } else if (x.key == "required") {
+        if (auto bv = r_.boolean(n, "`required`")) f.constraints.required = *bv;
+      } else if (x.key == "min") {
+        f.constraints.min = r_.number(n, "`min`");
+      } else if (x.key == "max") {
+        f.constraints.max = r_.number(n, "`max`");
+      } else if (x.key == "min_length") {
+        f.constraints.min_length = r_.integer(n, "`min_length`", 0, 1'000'000);
+      } else if (x.key == "max_length") {
+        f.constraints.max_length = r_.integer(n, "`max_length`", 0, 1'000'000);
+      } else if (x.key == "pattern") {
+        f.constraints.pattern = r_.str(n, "`pattern`");
+      } else if (x.key == "help") {
+        assign(f.help, r_.str(n, "`help`"));
+      }
+    }
+    f.sensitive = sensitive.value_or(ir::sensitive_by_default(f.type));
+    return f;
+  }
+
+  void material(ir::Bundle& b, const Entry& e) {
+    ir::Material m;
+    m.id = e.key;
+    m.loc = {r_.span(e.key_node)};
+    if (e.value.IsScalar()) {
+      m.name = e.value.Scalar();
+    } else if (auto es = r_.entries(e.value, fmt::format("material `{}`", e.key),
+                                    {"name", "deferrable", "source", "basis"}, {"name"})) {
+      for (auto& x : *es) {
+        if (x.key == "name") assign(m.name, r_.str(x.value, "`name`"));
+        else if (x.key == "deferrable") m.deferrable = r_.duration(x.value, "`deferrable`");
+        else if (x.key == "source") { if (auto s = r_.id(x.value, "`source`")) m.source = *s; }
+        else assign(m.basis, r_.str(x.value, "`basis`"));
+      }
+    }
+    b.materials.push_back(std::move(m));
+  }
+
+  void situation(ir::Bundle& b, const Entry& e) {
+    ir::Situation s;
+    s.id = e.key;
+    s.loc = {r_.span(e.key_node)};
+    auto set_condition = [&](const YAML::Node& n) {
+      if (auto t = r_.str(n, "a situation's condition")) {
+        s.condition = *t;
+        const SourceSpan whole = r_.span(n);
+        const std::uint32_t begin = r_.content_begin(n);
+        // A quoted condition's text ends before its closing quote.
+        s.condition_loc = {SourceSpan{r_.source(), begin, begin > whole.begin ? whole.end - 1 : whole.end}};
+      }
+    };
+    if (e.value.IsScalar()) {
+      set_condition(e.value);
+    } else if (auto es = r_.entries(e.value, fmt::format("situation `{}`", e.key), {"label", "when", "basis"},
+                                    {"when"})) {
+      for (auto& x : *es) {
+        if (x.key == "label") assign(s.label, r_.str(x.value, "`label`"));
+        else if (x.key == "when") set_condition(x.value);
+        else assign(s.basis, r_.str(x.value, "`basis`"));
+      }
+    }
+    b.situations.push_back(std::move(s));
+  }
+
+  // `when: large_venue`, `when: not large_venue`, or a list of such terms (all must hold).
+  std::vector<ir::SituationTerm> when(const YAML::Node& n) {
+    std::vector<ir::SituationTerm> out;
+    auto term = [&](const YAML::Node& t) {
+      auto s = r_.str(t, "a `when` term");
+      if (!s) return;
+      std::string_view v = *s;
+      ir::SituationTerm st;
+      SourceSpan sp = r_.span(t);
+      if (v.starts_with("not ")) {
+        st.negated = true;
+        const std::size_t skip = 4 + (v.substr(4).find_first_not_of(' ') == std::string_view::npos
+                                          ? 0
+                                          : v.substr(4).find_first_not_of(' '));
+        v.remove_prefix(skip);
+        sp.begin = r_.content_begin(t) + static_cast<std::uint32_t>(skip);
+      }
+      if (!ir::is_valid_id(v)) {
+        r_.error(DiagCode::invalid_value, t, fmt::format("`{}` is not a situation reference", *s),
+                 "expected a situation id", "write `when: situation_id` or `when: not situation_id`");
+        return;
+      }
+      st.situation = ir::Ref{std::string(v), {sp}};
+      out.push_back(std::move(st));
+    };
+    if (n.IsSequence()) {
+      if (r_.too_many(n, "`when`")) return out;
+      for (const auto& t : n) term(t);
+    } else if (n.IsScalar()) {
+      term(n);
+    } else {
+      r_.wrong_kind(n, "`when`", "a situation id or a list of them");
+    }
+    return out;
+  }
+
+  void form_entry(ir::Item& it, const YAML::Node& n) {
+    if (n.IsScalar()) {
+      if (auto rf = r_.ref(n, "a form field", true)) it.form.push_back({std::move(*rf), std::nullopt});
+      return;
+    }
+    if (!n.IsMap()) {
+      r_.wrong_kind(n, "a form entry", "a field id or an inline field definition");
+      return;
+    }
+    const YAML::Node idn = n["id"];
+    if (!idn) {
+      r_.error(DiagCode::missing_key, n, "missing required key `id` in an inline form field", "add `id:` here");
+      return;
+    }
+    auto rf = r_.ref(idn, "`id`", true);
+    if (!rf) return;
+    if (auto f = field(rf->id, idn, n, true)) it.form.push_back({*rf, std::move(*f)});
+  }
+
+  void material_use(ir::Item& it, const YAML::Node& n) {
+    if (n.IsScalar()) {
+      if (auto rf = r_.ref(n, "a material")) it.materials.push_back({std::move(*rf), false});
+      return;
+    }
+    auto es = r_.entries(n, "a material use", {"id", "core"}, {"id"});
+    if (!es) return;
+    ir::MaterialUse mu;
+    bool have_id = false;
+    for (auto& x : *es) {
+      if (x.key == "id") {
+        if (auto rf = r_.ref(x.value, "`id`")) { mu.material = *rf; have_id = true; }
+      } else if (auto bv = r_.boolean(x.value, "`core`")) {
+        mu.core = *bv;
+      }
+    }
+    if (have_id) it.materials.push_back(std::move(mu));
+  }
+
+  void review(ir::Item& it, const YAML::Node& n) {
+    auto es = r_.entries(n, fmt::format("the review of `{}`", it.id), {"join", "threshold", "signers"}, {"signers"});
+    if (!es) return;
+    ir::Review rv;
+    rv.loc = {r_.span(n)};
+    const YAML::Node* threshold_node = nullptr;
+    for (auto& x : *es) {
+      if (x.key == "join") {
+        if (auto s = r_.str(x.value, "`join`")) {
+          if (auto k = ir::parse_join_kind(*s)) rv.join = *k;
+          else r_.error(DiagCode::invalid_value, x.value, fmt::format("unknown join policy `{}`", *s), "",
+                        "join policies: all (会签), any (或签), vote (票签), sequence (依次审批)");
+        }
+      } else if (x.key == "threshold") {
+        threshold_node = &x.value;
+        if (auto v = r_.integer(x.value, "`threshold`", -1'000'000, 1'000'000)) rv.threshold = static_cast<std::int32_t>(*v);
+      } else if (x.key == "signers") {
+        if (!x.value.IsSequence()) {
+          r_.wrong_kind(x.value, "`signers`", "a list");
+          continue;
+        }
+        if (r_.too_many(x.value, "`signers`")) continue;
+        for (const auto& s : x.value) signer(rv, s);
+      }
+    }
+    if (threshold_node && rv.join != ir::JoinKind::vote)
+      r_.error(DiagCode::invalid_value, *threshold_node, "`threshold` only applies to `join: vote`", "",
+               "remove `threshold`, or set `join: vote`");
+    if (!threshold_node && rv.join == ir::JoinKind::vote)
+      r_.error(DiagCode::missing_key, n, "missing required key `threshold` for `join: vote`",
+               "add `threshold:` here");
+    it.review = std::move(rv);
+  }
+
+  void signer(ir::Review& rv, const YAML::Node& n) {
+    ir::Signer s;
+    s.loc = {r_.span(n)};
+    if (n.IsScalar()) {
+      if (auto v = r_.id(n, "a signer role")) { s.role = *v; rv.signers.push_back(std::move(s)); }
+      return;
+    }
+    auto es = r_.entries(n, "a signer", {"role", "department", "weight"}, {"role"});
+    if (!es) return;
+    bool ok = true;
+    for (auto& x : *es) {
+      if (x.key == "role") {
+        if (auto v = r_.id(x.value, "`role`")) s.role = *v; else ok = false;
+      } else if (x.key == "department") {
+        s.department = r_.ref(x.value, "`department`");
+      } else if (auto w = r_.integer(x.value, "`weight`", 1, 1000)) {
+        s.weight = static_cast<std::int32_t>(*w);
+      }
+    }
+    if (ok) rv.signers.push_back(std::move(s));
+  }
+
+  void item(ir::Bundle& b, const Entry& e) {
+    auto es = r_.entries(e.value, fmt::format("item `{}`", e.key),
+                         {"name", "department", "form", "materials", "statutory", "promised", "when", "after",
+                          "review", "pledge", "essential", "fee", "basis"},
+                         {"name", "department", "statutory", "promised"});
+    if (!es) return;
+    ir::Item it;
+    it.id = e.key;
+    it.loc = {r_.span(e.key_node)};
+    it.review.signers.push_back(ir::Signer{"reviewer", std::nullopt, 1, it.loc});
+    for (auto& x : *es) {
+      const auto& v = x.value;
+      if (x.key == "name") assign(it.name, r_.str(v, "`name`"));
+      else if (x.key == "department") { if (auto rf = r_.ref(v, "`department`")) it.department = *rf; }
+      else if (x.key == "form") list(v, "`form`", [&](const YAML::Node& n) { form_entry(it, n); });
+      else if (x.key == "materials") list(v, "`materials`", [&](const YAML::Node& n) { material_use(it, n); });
+      else if (x.key == "statutory") { if (auto d = r_.duration(v, "`statutory`")) { it.statutory = *d; it.statutory_loc = {r_.span(v)}; } }
+      else if (x.key == "promised") { if (auto d = r_.duration(v, "`promised`")) { it.promised = *d; it.promised_loc = {r_.span(v)}; } }
+      else if (x.key == "when") it.when = when(v);
+      else if (x.key == "after") it.after = r_.refs(v, "`after`");
+      else if (x.key == "review") review(it, v);
+      else if (x.key == "pledge") { if (auto bv = r_.boolean(v, "`pledge`")) it.pledge = *bv; }
+      else if (x.key == "essential") { if (auto bv = r_.boolean(v, "`essential`")) it.essential = *bv; }
+      else if (x.key == "fee") { if (auto f = r_.fee(v)) it.fee_fen = *f; }
+      else if (x.key == "basis") assign(it.basis, r_.str(v, "`basis`"));
+    }
+    b.items.push_back(std::move(it));
+  }
+
+  template <class F>
+  void list(const YAML::Node& n, std::string_view what, F&& each) {
+    if (n.IsNull()) return;
+    if (!n.IsSequence()) {
+      r_.wrong_kind(n, what, "a list");
+      return;
+    }
+    if (r_.too_many(n, what)) return;
+    for (const auto& x : n) each(x);
+  }
+
+  void stages(ir::Bundle& b, const YAML::Node& n) {
+    list(n, "`stages`", [&](const YAML::Node& s) {
+      auto es = r_.entries(s, "a stage", {"id", "name", "items"}, {"id", "items"});
+      if (!es) return;
+      ir::Stage st;
+      st.loc = {r_.span(s)};
+      for (auto& x : *es) {
+        if (x.key == "id") { if (auto v = r_.id(x.value, "`id`")) { st.id = *v; st.loc = {r_.span(x.value)}; } }
+        else if (x.key == "name") assign(st.name, r_.str(x.value, "`name`"));
+        else st.items = r_.refs(x.value, "`items`");
+      }
+      b.stages.push_back(std::move(st));
+    });
+  }
+
+  Reader& r_;
+};
+
+// Tabs in indentation make YAML ambiguous; find them before yaml-cpp gives a vaguer error.
+bool report_tabs(SourceId src, const std::string& t, Diagnostics& diags) {
+  bool found = false;
+  bool at_indent = true;
+  for (std::uint32_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    if (c == '\n') { at_indent = true; continue; }
+    if (!at_indent) continue;
+    if (c == '\t') {
+      diags.add(Diagnostic::make(DiagCode::tab_indentation, {src, i, i + 1}, "tab character in indentation")
+                    .label("tab here")
+                    .with_help("indent with spaces"));
+      found = true;
+      at_indent = false;
+    } else if (c != ' ') {
+      at_indent = false;
+    }
+    if (diags.error_count() >= 20) break;
+  }
+  return found;
+}
+
+}  // namespace
+
+LoadResult load_text(SourceMap& sources, std::string name, std::string text, const LoadOptions& options) {
+  LoadResult res;
+  const std::size_t size = text.size();
+  if (size > options.max_bytes) text.resize(std::min<std::size_t>(size, 4096));  // keep an excerpt only
+  res.source = sources.add(std::move(name), std::move(text));
+  const SourceFile& file = sources.file(res.source);
+  const std::string& t = file.text();
+  Diagnostics& diags = res.diagnostics;
+  if (size > options.max_bytes) {
+    diags.add(Diagnostic::make(DiagCode::file_too_large, {res.source, 0, 0},
+                               fmt::format("file is {} bytes, more than the limit of {}", size, options.max_bytes)));
+    return res;
+  }
+  if (auto bad = text::find_invalid_utf8(t)) {
+    const auto at = static_cast<std::uint32_t>(*bad);
+    diags.add(Diagnostic::make(DiagCode::invalid_utf8, {res.source, at, at + 1},
+                               fmt::format("file is not valid UTF-8 (byte 0x{:02X})", static_cast<unsigned char>(t[*bad])))
+                  .label("invalid byte")
+                  .with_help("bundle files are UTF-8 text"));
+    return res;
+  }
+  if (t.find('\0') != std::string::npos) {
+    const auto at = static_cast<std::uint32_t>(t.find('\0'));
+    diags.add(Diagnostic::make(DiagCode::invalid_utf8, {res.source, at, at + 1}, "file contains a NUL byte")
+                  .label("NUL byte")
+                  .with_help("bundle files are UTF-8 text, not binary data"));
+    return res;
+  }
+  if (report_tabs(res.source, t, diags)) return res;
+
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(t);
+  } catch (const YAML::ParserException& e) {
+    std::uint32_t at = e.mark.pos >= 0 ? static_cast<std::uint32_t>(e.mark.pos)
+                                       : file.offset_of(static_cast<std::uint32_t>(std::max(0, e.mark.line)),
+                                                        static_cast<std::uint32_t>(std::max(0, e.mark.column)));
+    at = std::min<std::uint32_t>(at, static_cast<std::uint32_t>(t.size()));
+    const bool deep = e.msg.find("depth") != std::string::npos || e.msg == "bad file";
+    diags.add(Diagnostic::make(deep ? DiagCode::nesting_too_deep : DiagCode::yaml_syntax, {res.source, at, at + 1},
+                               deep ? std::string("document nests too deeply") : fmt::format("invalid YAML: {}", e.msg))
+                  .label("the YAML parser stopped here"));
+    return res;
+  } catch (const std::exception& e) {
+    diags.add(Diagnostic::make(DiagCode::yaml_syntax, {res.source, 0, 0}, fmt::format("invalid YAML: {}", e.what())));
+    return res;
+  }
+  if (docs.empty() || docs[0].IsNull()) {
+    diags.add(Diagnostic::make(DiagCode::no_bundle, {res.source, 0, 0}, "file contains no bundle")
+                  .with_help("a bundle file is a YAML map starting with `bundle: <id>`"));
+    return res;
+  }
+  Reader reader(res.source, file, diags, options);
+  if (docs.size() > 1) {
+    reader.error(DiagCode::multiple_documents, docs[1],
+                 fmt::format("file holds {} YAML documents; a bundle file holds one", docs.size()), "second document",
+                 "remove the `---` separator or split the file");
+    return res;
+  }
+  try {
+    BundleLoader loader(reader);
+    auto b = loader.bundle(docs[0]);
+    if (!diags.has_errors() && b) res.bundle = std::move(b);
+  } catch (const std::exception& e) {
+    // yaml-cpp may throw on a node we did not anticipate; report it rather than crash.
+    diags.add(Diagnostic::make(DiagCode::yaml_syntax, {res.source, 0, 0}, fmt::format("invalid YAML: {}", e.what())));
+  }
+  diags.sort();
+  return res;
+}
+
+LoadResult load_file(SourceMap& sources, const std::string& path, const LoadOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  if (in) ss << in.rdbuf();
+  if (!in || in.bad()) {
+    LoadResult res;
+    res.diagnostics.add(Diagnostic::make(DiagCode::io_error, {}, fmt::format("cannot read `{}`", path)));
+    return res;
+  }
+  return load_text(sources, path, ss.str(), options);
+}
+
+}  // namespace yishi::yaml

@@ -1,0 +1,34 @@
+// Loads a bundle written in YAML (docs/bundle-format.md) into the IR, with located errors.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "yishi/diag/diagnostic.hpp"
+#include "yishi/ir/bundle.hpp"
+#include "yishi/source/source_map.hpp"
+
+namespace yishi::yaml {
+
+/// Resource limits that protect the loader from hostile or accidental huge input.
+struct LoadOptions {
+  std::size_t max_bytes = 8u << 20;    ///< larger files are refused (E6001)
+  std::size_t max_entries = 10'000;    ///< entries in one map or list (E6003)
+};
+
+/// The outcome of a load: a bundle when no error was found, and every diagnostic.
+struct LoadResult {
+  std::optional<ir::Bundle> bundle;
+  Diagnostics diagnostics;
+  SourceId source = no_source;
+};
+
+/// Loads a bundle from text registered in `sources` under `name`. Never throws on bad input.
+[[nodiscard]] LoadResult load_text(SourceMap& sources, std::string name, std::string text,
+                                   const LoadOptions& options = {});
+
+/// Reads and loads a file. An unreadable file yields E1000 (no exception).
+[[nodiscard]] LoadResult load_file(SourceMap& sources, const std::string& path, const LoadOptions& options = {});
+
+}  // namespace yishi::yaml
