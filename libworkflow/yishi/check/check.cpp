@@ -1,0 +1,525 @@
+// The checker: one pass per concern, each adding diagnostics to a shared collection.
+#include "yishi/check/check.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <regex>
+#include <set>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "yishi/base/text.hpp"
+
+namespace yishi {
+namespace {
+
+// Working hours per working day used to compare limits given in days and hours.
+constexpr std::int64_t hours_per_day = 8;
+std::int64_t total_hours(const ir::WorkDuration& d) { return d.days * hours_per_day + d.hours; }
+
+template <class T>
+std::vector<std::string_view> ids_of(const std::vector<T>& v) {
+  std::vector<std::string_view> out;
+  out.reserve(v.size());
+  for (const auto& x : v) out.push_back(x.id);
+  return out;
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& cands) {
+  auto best = text::closest_match(word, cands);
+  return best ? fmt::format("did you mean `{}`?", *best) : std::string{};
+}
+
+// Field references in a condition's text: dotted identifiers that are not keywords,
+// function names, or parts of string, number, date and duration literals. The expression
+// language (its own stage) will replace this scan with a typed parse.
+struct FieldMention {
+  std::string path;
+  std::uint32_t offset;  // within the condition text
+};
+std::vector<FieldMention> field_mentions(std::string_view s) {
+  static const std::set<std::string_view> keywords = {"and", "or", "not", "in", "true", "false", "null"};
+  std::vector<FieldMention> out;
+  std::size_t i = 0;
+  auto ident_start = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  auto ident_char = [&](char c) { return ident_start(c) || (c >= '0' && c <= '9'); };
+  while (i < s.size()) {
+    const char c = s[i];
+    if (c == '"' || c == '\'') {
+      const std::size_t close = s.find(c, i + 1);
+      i = close == std::string_view::npos ? s.size() : close + 1;
+    } else if (c >= '0' && c <= '9') {
+      while (i < s.size() && (ident_char(s[i]) || s[i] == '.' || s[i] == '-')) ++i;
+    } else if (ident_start(c)) {
+      const std::size_t b = i;
+      while (i < s.size() && (ident_char(s[i]) || (s[i] == '.' && i + 1 < s.size() && ident_start(s[i + 1])))) ++i;
+      std::string_view word = s.substr(b, i - b);
+      std::size_t j = i;
+      while (j < s.size() && s[j] == ' ') ++j;
+      const bool call = j < s.size() && s[j] == '(';
+      if (!call && !keywords.count(word)) out.push_back({std::string(word), static_cast<std::uint32_t>(b)});
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
+class Checker {
+ public:
+  Checker(const ir::Bundle& b, const CheckOptions& o) : b_(b), opts_(o) {}
+
+  Diagnostics run() {
+    if (b_.items.empty())
+      add(Diagnostic::make(DiagCode::empty_bundle, b_.loc.span, fmt::format("bundle `{}` has no items", b_.id))
+              .label("declares nothing to deliver")
+              .with_help("add at least one item under `items`"));
+    duplicates(b_.departments, "department");
+    duplicates(b_.fields, "field");
+    duplicates(b_.materials, "material");
+    duplicates(b_.situations, "situation");
+    duplicates(b_.items, "item");
+    duplicates(b_.stages, "stage");
+    departments();
+    fields();
+    materials();
+    situations();
+    items();
+    cycles();
+    stages();
+    if (opts_.warnings) warnings();
+    d_.sort();
+    return std::move(d_);
+  }
+
+ private:
+  void add(Diagnostic d) { d_.add(std::move(d)); }
+
+  template <class T>
+  void duplicates(const std::vector<T>& v, std::string_view kind) {
+    std::unordered_map<std::string_view, const T*> first;
+    for (const auto& x : v) {
+      auto [it, fresh] = first.emplace(x.id, &x);
+      if (!fresh)
+        add(Diagnostic::make(DiagCode::duplicate_id, x.loc.span, fmt::format("duplicate {} id `{}`", kind, x.id))
+                .label("declared again here")
+                .also(it->second->loc.span, "first declared here"));
+    }
+  }
+
+  void unknown_department(const ir::Ref& r) {
+    add(Diagnostic::make(DiagCode::unknown_department, r.loc.span, fmt::format("unknown department `{}`", r.id))
+            .label("no department with this id")
+            .with_help(did_you_mean(r.id, ids_of(b_.departments))));
+  }
+
+  void departments() {
+    if (!b_.lead.id.empty() && !b_.find_department(b_.lead.id)) unknown_department(b_.lead);
+    // When an item names an unknown department, the lead may well be the one meant: the
+    // unknown department is the error to fix, not a second one about the lead.
+    const bool all_known = std::all_of(b_.items.begin(), b_.items.end(),
+                                       [&](const ir::Item& i) { return b_.find_department(i.department.id) != nullptr; });
+    if (b_.find_department(b_.lead.id) && !b_.items.empty() && all_known) {
+      const bool handles = std::any_of(b_.items.begin(), b_.items.end(),
+                                       [&](const ir::Item& i) { return i.department.id == b_.lead.id; });
+      if (!handles)
+        add(Diagnostic::make(DiagCode::lead_handles_nothing, b_.lead.loc.span,
+                             fmt::format("lead department `{}` handles no item", b_.lead.id))
+                .label("lead department")
+                .with_help("the lead department (牵头部门) should handle at least the bundle's main item"));
+    }
+  }
+
+  // Every definition of a field id: the dictionary entry and inline form definitions.
+  std::map<std::string, std::vector<const ir::Field*>, std::less<>> field_defs() const {
+    std::map<std::string, std::vector<const ir::Field*>, std::less<>> defs;
+    for (const auto& f : b_.fields) defs[f.id].push_back(&f);
+    for (const auto& it : b_.items)
+      for (const auto& fe : it.form)
+        if (fe.inline_definition) defs[fe.field.id].push_back(&*fe.inline_definition);
+    return defs;
+  }
+
+  void constraints(const ir::Field& f) {
+    using T = ir::FieldType;
+    const auto& c = f.constraints;
+    const bool numeric = f.type == T::integer || f.type == T::decimal;
+    const bool textual = f.type == T::string || f.type == T::id_card || f.type == T::phone || f.type == T::address;
+    auto bad = [&](std::string msg, std::string help = {}) {
+      add(Diagnostic::make(DiagCode::invalid_constraint, f.loc.span, std::move(msg)).with_help(std::move(help)));
+    };
+    if ((c.min || c.max) && !numeric)
+      bad(fmt::format("field `{}` of type `{}` cannot have `min` or `max`", f.id, ir::to_string(f.type)),
+          "`min` and `max` apply to `int` and `decimal` fields; use `min_length`/`max_length` for text");
+    if (c.min && c.max && *c.min > *c.max)
+      bad(fmt::format("field `{}` has `min` {} above `max` {}", f.id, *c.min, *c.max));
+    if ((c.min_length || c.max_length || c.pattern) && !textual)
+      bad(fmt::format("field `{}` of type `{}` cannot have a length or pattern constraint", f.id, ir::to_string(f.type)));
+    if (c.min_length && c.max_length && *c.min_length > *c.max_length)
+      bad(fmt::format("field `{}` has `min_length` {} above `max_length` {}", f.id, *c.min_length, *c.max_length));
+    if (c.pattern) {
+      try {
+        std::regex re(*c.pattern, std::regex::ECMAScript);
+      } catch (const std::regex_error&) {
+        bad(fmt::format("field `{}` has an invalid `pattern`", f.id), "patterns are ECMAScript regular expressions");
+      }
+    }
+    if (f.type == T::enumeration && f.values.empty())
+      bad(fmt::format("enum field `{}` has no `values`", f.id), "list the allowed answers under `values`");
+    if (f.type != T::enumeration && (!f.values.empty() || f.multiple))
+      bad(fmt::format("field `{}` of type `{}` cannot have `values` or `multiple`", f.id, ir::to_string(f.type)),
+          "only `enum` fields list values");
+    std::set<std::string_view> seen;
+    for (const auto& v : f.values)
+      if (!seen.insert(v).second) bad(fmt::format("enum field `{}` lists the value `{}` twice", f.id, v));
+  }
+
+  void fields() {
+    for (const auto& f : b_.fields) constraints(f);
+    for (const auto& it : b_.items)
+      for (const auto& fe : it.form)
+        if (fe.inline_definition) constraints(*fe.inline_definition);
+    for (const auto& [id, defs] : field_defs()) {
+      for (std::size_t k = 1; k < defs.size(); ++k) {
+        const ir::Field& a = *defs[0];
+        const ir::Field& b = *defs[k];
+        if (a.type != b.type)
+          add(Diagnostic::make(DiagCode::field_type_conflict, b.loc.span,
+                               fmt::format("field `{}` is defined as `{}` here but as `{}` elsewhere", id,
+                                           ir::to_string(b.type), ir::to_string(a.type)))
+                  .label(fmt::format("defined as `{}`", ir::to_string(b.type)))
+                  .also(a.loc.span, fmt::format("defined as `{}`", ir::to_string(a.type)))
+                  .with_help("a merged form asks each field once, so every definition must have the same type"));
+        else if (a.values != b.values || a.multiple != b.multiple)
+          add(Diagnostic::make(DiagCode::field_type_conflict, b.loc.span,
+                               fmt::format("field `{}` is defined with other enum values than elsewhere", id))
+                  .label("these values")
+                  .also(a.loc.span, "differ from these")
+                  .with_help("a merged form asks each field once, so its enum values must agree"));
+      }
+    }
+    for (const auto& it : b_.items)
+      for (const auto& fe : it.form)
+        if (!fe.inline_definition && !field_known(fe.field.id)) unknown_field(fe.field.id, fe.field.loc.span);
+  }
+
+  bool field_known(std::string_view id) const {
+    if (b_.find_field(id)) return true;
+    for (const auto& it : b_.items)
+      for (const auto& fe : it.form)
+        if (fe.inline_definition && fe.field.id == id) return true;
+    return false;
+  }
+
+  void unknown_field(std::string_view id, SourceSpan at) {
+    std::vector<std::string> names;
+    for (const auto& [k, v] : field_defs()) names.push_back(k);
+    std::vector<std::string_view> views(names.begin(), names.end());
+    add(Diagnostic::make(DiagCode::unknown_field, at, fmt::format("unknown field `{}`", id))
+            .label("no field with this id")
+            .with_help(did_you_mean(id, views)));
+  }
+
+  void materials() {
+    for (const auto& it : b_.items) {
+      for (const auto& mu : it.materials) {
+        const ir::Material* m = b_.find_material(mu.material.id);
+        if (!m) {
+          add(Diagnostic::make(DiagCode::unknown_material, mu.material.loc.span,
+                               fmt::format("unknown material `{}`", mu.material.id))
+                  .label("no material with this id")
+                  .with_help(did_you_mean(mu.material.id, ids_of(b_.materials))));
+          continue;
+        }
+        if (mu.core && m->deferrable)
+          add(Diagnostic::make(DiagCode::deferrable_core_material, mu.material.loc.span,
+                               fmt::format("material `{}` is core to item `{}` but declared deferrable", m->id, it.id))
+                  .label("core to this item")
+                  .also(m->loc.span, "declared deferrable here")
+                  .with_help("容缺受理 only applies to non-core materials: drop `deferrable` or `core`"));
+      }
+    }
+  }
+
+  void situations() {
+    for (const auto& s : b_.situations) {
+      for (const auto& m : field_mentions(s.condition)) {
+        if (field_known(m.path)) continue;
+        SourceSpan at = s.condition_loc.span;
+        at.begin += m.offset;
+        at.end = at.begin + static_cast<std::uint32_t>(m.path.size());
+        unknown_field(m.path, at);
+      }
+    }
+  }
+
+  static bool constant_false(const ir::Situation& s) {
+    std::string_view c = s.condition;
+    while (!c.empty() && c.front() == ' ') c.remove_prefix(1);
+    while (!c.empty() && c.back() == ' ') c.remove_suffix(1);
+    return c == "false";
+  }
+
+  void items() {
+    for (const auto& it : b_.items) {
+      if (!b_.find_department(it.department.id)) unknown_department(it.department);
+      for (const auto& a : it.after)
+        if (!b_.find_item(a.id))
+          add(Diagnostic::make(DiagCode::unknown_item, a.loc.span, fmt::format("unknown item `{}`", a.id))
+                  .label("no item with this id")
+                  .with_help(did_you_mean(a.id, ids_of(b_.items))));
+      if (total_hours(it.promised) > total_hours(it.statutory))
+        add(Diagnostic::make(DiagCode::promised_exceeds_statutory, it.promised_loc.span,
+                             fmt::format("item `{}` promises {} but its statutory limit is {}", it.id,
+                                         ir::to_string(it.promised), ir::to_string(it.statutory)))
+                .label("promised limit")
+                .also(it.statutory_loc.span, "statutory limit")
+                .with_help("the promised limit (承诺时限) may not exceed the statutory limit (法定时限)"));
+      when_terms(it);
+      review(it);
+    }
+  }
+
+  void when_terms(const ir::Item& it) {
+    std::map<std::string_view, const ir::SituationTerm*> seen;
+    for (const auto& t : it.when) {
+      const ir::Situation* s = b_.find_situation(t.situation.id);
+      if (!s) {
+        add(Diagnostic::make(DiagCode::unknown_situation, t.situation.loc.span,
+                             fmt::format("unknown situation `{}`", t.situation.id))
+                .label("no situation with this id")
+                .with_help(did_you_mean(t.situation.id, ids_of(b_.situations))));
+        continue;
+      }
+      if (!t.negated && constant_false(*s))
+        add(Diagnostic::make(DiagCode::never_activatable, t.situation.loc.span,
+                             fmt::format("item `{}` can never be active: situation `{}` is always false", it.id, s->id))
+                .label("never holds")
+                .also(s->condition_loc.span, "condition is the constant `false`"));
+      auto [prev, fresh] = seen.emplace(t.situation.id, &t);
+      if (!fresh && prev->second->negated != t.negated)
+        add(Diagnostic::make(DiagCode::never_activatable, t.situation.loc.span,
+                             fmt::format("item `{}` can never be active: it requires `{}` and `not {}`", it.id,
+                                         t.situation.id, t.situation.id))
+                .label("contradicts the other term")
+                .also(prev->second->situation.loc.span, "this term"));
+    }
+  }
+
+  void review(const ir::Item& it) {
+    const auto& rv = it.review;
+    for (const auto& s : rv.signers)
+      if (s.department && !b_.find_department(s.department->id)) unknown_department(*s.department);
+    if (rv.signers.empty()) {
+      add(Diagnostic::make(DiagCode::no_signers, rv.loc.span, fmt::format("the review of `{}` has no signers", it.id))
+              .label("empty `signers`")
+              .with_help("list at least one signer role, or remove `review` for a single reviewer"));
+      return;
+    }
+    if (rv.join == ir::JoinKind::vote) {
+      std::int64_t total = 0;
+      for (const auto& s : rv.signers) total += s.weight;
+      if (rv.threshold <= 0 || rv.threshold > total)
+        add(Diagnostic::make(DiagCode::vote_unreachable, rv.loc.span,
+                             fmt::format("vote threshold {} of `{}` can never be reached: {} signers with total weight {}",
+                                         rv.threshold, it.id, rv.signers.size(), total))
+                .label("this review")
+                .with_help(rv.threshold <= 0 ? "the threshold must be at least 1"
+                                             : fmt::format("lower the threshold to at most {}", total)));
+    }
+  }
+
+  // Cycles in `after`: each strongly connected component with a cycle is reported once,
+  // with one concrete path through it.
+  void cycles() {
+    const std::size_t n = b_.items.size();
+    std::unordered_map<std::string_view, std::size_t> index;
+    for (std::size_t i = 0; i < n; ++i) index.emplace(b_.items[i].id, i);
+    // edges: i waits for j  (j -> i in execution order; we follow "waits for")
+    std::vector<std::vector<std::pair<std::size_t, const ir::Ref*>>> waits(n);
+    for (std::size_t i = 0; i < n; ++i)
+      for (const auto& a : b_.items[i].after)
+        if (auto it = index.find(a.id); it != index.end()) waits[i].push_back({it->second, &a});
+
+    // Tarjan's SCC, iterative to stay safe on long chains.
+    std::vector<int> idx(n, -1), low(n, 0), comp(n, -1);
+    std::vector<char> on(n, 0);
+    std::vector<std::size_t> stack;
+    int counter = 0, ncomp = 0;
+    for (std::size_t root = 0; root < n; ++root) {
+      if (idx[root] >= 0) continue;
+      std::vector<std::pair<std::size_t, std::size_t>> work{{root, 0}};
+      while (!work.empty()) {
+        auto& [v, e] = work.back();
+        if (e == 0 && idx[v] < 0) {
+          idx[v] = low[v] = counter++;
+          stack.push_back(v);
+          on[v] = 1;
+        }
+        if (e < waits[v].size()) {
+          const std::size_t w = waits[v][e++].first;
+          if (idx[w] < 0) work.push_back({w, 0});
+          else if (on[w]) low[v] = std::min(low[v], idx[w]);
+          continue;
+        }
+        if (low[v] == idx[v]) {
+          while (true) {
+            const std::size_t w = stack.back();
+            stack.pop_back();
+            on[w] = 0;
+            comp[w] = ncomp;
+            if (w == v) break;
+          }
+          ++ncomp;
+        }
+        const std::size_t done = v;
+        work.pop_back();
+        if (!work.empty()) low[work.back().first] = std::min(low[work.back().first], low[done]);
+      }
+    }
+    std::vector<std::vector<std::size_t>> members(static_cast<std::size_t>(ncomp));
+    for (std::size_t i = 0; i < n; ++i) members[static_cast<std::size_t>(comp[i])].push_back(i);
+    for (const auto& m : members) {
+      const std::size_t start = *std::min_element(m.begin(), m.end());
+      const bool self = std::any_of(waits[start].begin(), waits[start].end(), [&](auto& e) { return e.first == start; });
+      if (m.size() < 2 && !self) continue;
+      report_cycle(start, comp, waits);
+    }
+  }
+
+  void report_cycle(std::size_t start, const std::vector<int>& comp,
+                    const std::vector<std::vector<std::pair<std::size_t, const ir::Ref*>>>& waits) {
+    // Walk "waits for" edges inside the component until we come back to the start.
+    std::vector<std::size_t> path{start};
+    std::vector<const ir::Ref*> edges;
+    std::vector<char> visited(b_.items.size(), 0);
+    std::function<bool(std::size_t)> dfs = [&](std::size_t v) -> bool {
+      visited[v] = 1;
+      for (const auto& [w, ref] : waits[v]) {
+        if (comp[w] != comp[start]) continue;
+        if (w == start) {
+          edges.push_back(ref);
+          return true;
+        }
+        if (visited[w]) continue;
+        path.push_back(w);
+        edges.push_back(ref);
+        if (dfs(w)) return true;
+        path.pop_back();
+        edges.pop_back();
+      }
+      return false;
+    };
+    if (!dfs(start)) return;
+    std::vector<std::string> names;
+    for (std::size_t v : path) names.push_back(fmt::format("`{}`", b_.items[v].id));
+    names.push_back(fmt::format("`{}`", b_.items[start].id));
+    auto d = Diagnostic::make(DiagCode::dependency_cycle, edges.back()->loc.span,
+                              fmt::format("dependency cycle: {}", fmt::join(names, " waits for ")))
+                 .label("closes the cycle");
+    for (std::size_t k = 0; k + 1 < edges.size(); ++k)
+      std::move(d).also(edges[k]->loc.span, fmt::format("`{}` waits for `{}`", b_.items[path[k]].id, edges[k]->id));
+    std::move(d).with_help("remove one of these `after` entries; the items of a cycle could never start");
+    add(std::move(d));
+  }
+
+  void stages() {
+    if (b_.stages.empty()) return;
+    std::unordered_map<std::string_view, std::pair<std::size_t, const ir::Ref*>> stage_of;
+    for (std::size_t s = 0; s < b_.stages.size(); ++s) {
+      for (const auto& r : b_.stages[s].items) {
+        if (!b_.find_item(r.id)) {
+          add(Diagnostic::make(DiagCode::unknown_item, r.loc.span, fmt::format("unknown item `{}`", r.id))
+                  .label("no item with this id")
+                  .with_help(did_you_mean(r.id, ids_of(b_.items))));
+          continue;
+        }
+        auto [it, fresh] = stage_of.emplace(r.id, std::pair{s, &r});
+        if (!fresh)
+          add(Diagnostic::make(DiagCode::item_in_several_stages, r.loc.span,
+                               fmt::format("item `{}` is placed in stage `{}` and in stage `{}`", r.id,
+                                           b_.stages[it->second.first].id, b_.stages[s].id))
+                  .label("placed again here")
+                  .also(it->second.second->loc.span, "first placed here"));
+      }
+    }
+    for (const auto& item : b_.items) {
+      auto mine = stage_of.find(item.id);
+      if (mine == stage_of.end()) {
+        add(Diagnostic::make(DiagCode::item_without_stage, item.loc.span,
+                             fmt::format("item `{}` is in no stage", item.id))
+                .label("not listed in any stage")
+                .with_help("when `stages` are declared, list every item in one of them"));
+        continue;
+      }
+      for (const auto& a : item.after) {
+        auto theirs = stage_of.find(a.id);
+        if (theirs == stage_of.end() || theirs->second.first <= mine->second.first) continue;
+        add(Diagnostic::make(DiagCode::waits_for_later_stage, a.loc.span,
+                             fmt::format("item `{}` in stage `{}` waits for `{}` of the later stage `{}`", item.id,
+                                         b_.stages[mine->second.first].id, a.id, b_.stages[theirs->second.first].id))
+                .label("in a later stage")
+                .also(theirs->second.second->loc.span, "placed in the later stage here")
+                .with_help("move one of the two items, or remove the `after` entry"));
+      }
+    }
+  }
+
+  void warnings() {
+    std::set<std::string_view> used_materials, used_fields, used_situations, busy_departments;
+    for (const auto& it : b_.items) {
+      busy_departments.insert(it.department.id);
+      for (const auto& s : it.review.signers)
+        if (s.department) busy_departments.insert(s.department->id);
+      for (const auto& mu : it.materials) used_materials.insert(mu.material.id);
+      for (const auto& fe : it.form) used_fields.insert(fe.field.id);
+      for (const auto& t : it.when) used_situations.insert(t.situation.id);
+      if (it.materials.empty())
+        add(Diagnostic::make(DiagCode::item_without_materials, it.loc.span,
+                             fmt::format("item `{}` requires no materials", it.id))
+                .label("no `materials`")
+                .with_help("if the item really needs none, this warning can be ignored"));
+      for (const auto& mu : it.materials) {
+        const ir::Material* m = b_.find_material(mu.material.id);
+        if (m && m->deferrable && total_hours(*m->deferrable) > total_hours(it.promised))
+          add(Diagnostic::make(DiagCode::deferral_beyond_promise, mu.material.loc.span,
+                               fmt::format("material `{}` may be supplied within {}, after item `{}` is due ({})", m->id,
+                                           ir::to_string(*m->deferrable), it.id, ir::to_string(it.promised)))
+                  .label("needed by this item")
+                  .also(m->loc.span, "deferral declared here")
+                  .with_help("the supply deadline of a deferred material should fit within the promised limit"));
+      }
+    }
+    std::set<std::string> mentioned;
+    for (const auto& s : b_.situations)
+      for (auto& m : field_mentions(s.condition)) mentioned.insert(m.path);
+    for (const auto& m : b_.materials)
+      if (!used_materials.count(m.id))
+        add(Diagnostic::make(DiagCode::unused_material, m.loc.span, fmt::format("material `{}` is not used by any item", m.id))
+                .label("declared here"));
+    for (const auto& f : b_.fields)
+      if (!used_fields.count(f.id) && !mentioned.count(f.id))
+        add(Diagnostic::make(DiagCode::unused_field, f.loc.span, fmt::format("field `{}` is not used", f.id))
+                .label("no form or situation uses it"));
+    for (const auto& s : b_.situations)
+      if (!used_situations.count(s.id))
+        add(Diagnostic::make(DiagCode::unused_situation, s.loc.span, fmt::format("situation `{}` is not used", s.id))
+                .label("no item's `when` refers to it"));
+    for (const auto& dp : b_.departments)
+      if (!busy_departments.count(dp.id) && dp.id != b_.lead.id)
+        add(Diagnostic::make(DiagCode::idle_department, dp.loc.span, fmt::format("department `{}` handles no item", dp.id))
+                .label("declared here"));
+  }
+
+  const ir::Bundle& b_;
+  const CheckOptions& opts_;
+  Diagnostics d_;
+};
+
+}  // namespace
+
+Diagnostics check(const ir::Bundle& bundle, const CheckOptions& options) { return Checker(bundle, options).run(); }
+
+}  // namespace yishi

@@ -1,0 +1,104 @@
+// CompiledBundle: the immutable, executable form of a checked bundle.
+//
+//   auto result = yishi::compile(std::move(bundle));
+//   if (!result.compiled) { /* result.diagnostics explains why */ }
+//   const yishi::CompiledBundle& cb = *result.compiled;
+//   for (yishi::StepId s : cb.topological_order()) { ... cb.step(s) ... }
+//
+// A CompiledBundle is a cheap handle (one shared pointer) to immutable data: copy it
+// freely and share it across threads; no member function mutates anything.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "yishi/diag/diagnostic.hpp"
+#include "yishi/ir/bundle.hpp"
+
+namespace yishi {
+
+/// Index of a step in a CompiledBundle.
+struct StepId {
+  std::uint32_t value = 0;
+  friend bool operator==(StepId, StepId) = default;
+  friend auto operator<=>(StepId, StepId) = default;
+};
+
+/// What a step does in the case flow.
+enum class StepKind : std::uint8_t {
+  intake,    ///< 综合受理: the single front desk accepts the application
+  review,    ///< 分类审批: one item reviewed by its department
+  issuance,  ///< 统一出件: all results delivered together
+};
+[[nodiscard]] std::string_view to_string(StepKind k);
+
+/// A step's join policy with its threshold resolved: the step is approved once the weights of
+/// approving signers reach `threshold`, and rejected as soon as that becomes impossible.
+struct JoinPolicy {
+  ir::JoinKind kind = ir::JoinKind::all;
+  std::int32_t threshold = 1;     ///< weight of approvals needed
+  std::int32_t total_weight = 1;  ///< weight of all signers
+};
+
+/// One signer of a step, with its department resolved.
+struct StepSigner {
+  std::string role;
+  std::string department;
+  std::int32_t weight = 1;
+};
+
+/// One node of the executable graph.
+struct Step {
+  StepId id;
+  StepKind kind = StepKind::review;
+  std::string name;                 ///< the item id, or `intake` / `issuance`
+  std::int32_t item = -1;           ///< index into bundle().items for review steps
+  std::vector<StepId> predecessors; ///< steps that must finish first
+  std::vector<StepId> successors;
+  std::uint32_t depth = 0;          ///< longest number of edges from intake
+  JoinPolicy join;
+  std::vector<StepSigner> signers;  ///< in order (matters for `sequence`)
+};
+
+/// The compiled, immutable form of a bundle. See the file comment for usage.
+class CompiledBundle {
+ public:
+  struct Impl;
+  explicit CompiledBundle(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+
+  /// The checked IR this was compiled from.
+  [[nodiscard]] const ir::Bundle& bundle() const noexcept;
+  [[nodiscard]] std::span<const Step> steps() const noexcept;
+  [[nodiscard]] const Step& step(StepId id) const;
+  /// Steps in an order where every step comes after all its predecessors (deterministic:
+  /// ties are broken by declaration order).
+  [[nodiscard]] std::span<const StepId> topological_order() const noexcept;
+  [[nodiscard]] StepId intake() const noexcept;
+  [[nodiscard]] StepId issuance() const noexcept;
+  /// The review step of an item, by item id.
+  [[nodiscard]] std::optional<StepId> step_of_item(std::string_view item_id) const;
+  /// Steps grouped by depth: the steps of one level may run in parallel.
+  [[nodiscard]] std::vector<std::vector<StepId>> levels() const;
+  /// The largest number of review steps that can be in progress at once (antichain width
+  /// of the dependency order, by levels).
+  [[nodiscard]] std::size_t max_parallel_reviews() const;
+
+ private:
+  std::shared_ptr<const Impl> impl_;
+};
+
+/// The outcome of `compile`: a bundle when the IR checked clean, and every diagnostic.
+struct CompileResult {
+  std::optional<CompiledBundle> compiled;
+  Diagnostics diagnostics;
+};
+
+/// Checks `bundle` and, when it has no errors, compiles it. Never throws on user mistakes.
+[[nodiscard]] CompileResult compile(ir::Bundle bundle);
+
+}  // namespace yishi
