@@ -1,0 +1,269 @@
+// The `yishi` command line: check, compile, explain.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "yishi/base/json.hpp"
+#include "yishi/yishi.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int exit_ok = 0, exit_diagnostics = 1, exit_usage = 2;
+
+constexpr std::string_view main_help = R"(yishi: government-service bundles (一件事) as executable workflows
+
+usage: yishi <command> [options] [FILE|DIR ...]
+
+commands:
+  check     load and check bundles; print diagnostics
+  compile   check and compile bundles into their executable graph
+  explain   explain a diagnostic code (`yishi explain E3001`, `--all` for all)
+
+options common to check and compile:
+  --json          machine-readable output on stdout
+  --no-warnings   report errors only
+  --color=WHEN    auto (default), always or never
+
+Directories are searched recursively for *.yaml and *.yml bundle files.
+Exit codes: 0 no errors, 1 errors in the input, 2 usage error or unreadable input.
+)";
+
+constexpr std::string_view check_help = R"(usage: yishi check [--json] [--no-warnings] [--color=WHEN] FILE|DIR ...
+
+Loads each bundle and runs every semantic check. Diagnostics are printed to stderr as
+`file:line:col: error[E3001]: message` with the source line, or as JSON on stdout with --json.
+Exit codes: 0 no errors (warnings allowed), 1 errors, 2 usage error or unreadable input.
+)";
+
+constexpr std::string_view compile_help = R"(usage: yishi compile [--json] [--no-warnings] [--color=WHEN] FILE|DIR ...
+
+Checks and compiles each bundle into its executable step graph and prints a summary
+(steps, levels of parallel work, topological order); --json prints the graph itself.
+Exit codes: 0 all compiled, 1 errors, 2 usage error or unreadable input.
+)";
+
+constexpr std::string_view explain_help = R"(usage: yishi explain CODE | --all
+
+Prints the explanation of a diagnostic code such as E3001; --all prints the whole table as
+Markdown (this is how docs/diagnostics.md is generated).
+)";
+
+struct Options {
+  bool json = false;
+  bool warnings = true;
+  bool color = false;
+  std::vector<std::string> inputs;
+};
+
+int usage_error(std::string_view msg, std::string_view help) {
+  fmt::print(stderr, "yishi: {}\n\n{}", msg, help);
+  return exit_usage;
+}
+
+bool is_bundle_file(const fs::path& p) { return p.extension() == ".yaml" || p.extension() == ".yml"; }
+
+// Expands directories into their bundle files (sorted, for stable output).
+std::vector<std::string> expand(const std::vector<std::string>& inputs) {
+  std::vector<std::string> out;
+  for (const auto& in : inputs) {
+    std::error_code ec;
+    if (fs::is_directory(in, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(in, ec); !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec))
+        if (it->is_regular_file(ec) && is_bundle_file(it->path())) found.push_back(it->path().string());
+      std::sort(found.begin(), found.end());
+      out.insert(out.end(), found.begin(), found.end());
+    } else {
+      out.push_back(in);
+    }
+  }
+  return out;
+}
+
+struct Loaded {
+  std::string path;
+  std::optional<yishi::ir::Bundle> bundle;
+  bool unreadable = false;
+};
+
+class Session {
+ public:
+  explicit Session(const Options& o) : opts_(o) {}
+
+  Loaded load(const std::string& path) {
+    auto r = yishi::yaml::load_file(sources_, path);
+    Loaded l{path, std::move(r.bundle), false};
+    for (const auto& d : r.diagnostics.items())
+      if (d.code == yishi::DiagCode::io_error) l.unreadable = true;
+    keep(r.diagnostics);
+    return l;
+  }
+
+  void keep(const yishi::Diagnostics& ds) {
+    for (const auto& d : ds.items())
+      if (opts_.warnings || d.severity == yishi::Severity::error) all_.add(d);
+  }
+
+  // Prints the collected diagnostics; returns whether any was an error.
+  bool report() {
+    if (opts_.json) return all_.has_errors();
+    if (!all_.empty() || all_.dropped() > 0) fmt::print(stderr, "{}", yishi::render_text(all_, sources_, opts_.color));
+    return all_.has_errors();
+  }
+
+  const yishi::Diagnostics& diagnostics() const { return all_; }
+  const yishi::SourceMap& sources() const { return sources_; }
+
+ private:
+  const Options& opts_;
+  yishi::SourceMap sources_;
+  yishi::Diagnostics all_{1000};
+};
+
+std::string diagnostics_json(const Session& s) {
+  return fmt::format("{{\"errors\":{},\"warnings\":{},\"diagnostics\":{}}}", s.diagnostics().error_count(),
+                     s.diagnostics().warning_count(), yishi::render_json(s.diagnostics(), s.sources()));
+}
+
+int run_check(const Options& o) {
+  Session s(o);
+  bool unreadable = false;
+  std::size_t checked = 0;
+  for (const auto& path : expand(o.inputs)) {
+    Loaded l = s.load(path);
+    unreadable |= l.unreadable;
+    if (!l.bundle) continue;
+    yishi::CheckOptions co;
+    co.warnings = o.warnings;
+    s.keep(yishi::check(*l.bundle, co));
+    ++checked;
+  }
+  const bool errors = s.report();
+  if (o.json) fmt::print("{}", diagnostics_json(s));
+  else if (s.diagnostics().empty()) fmt::print(stderr, "checked {} bundle{}: no errors\n", checked, checked == 1 ? "" : "s");
+  if (unreadable) return exit_usage;
+  return errors ? exit_diagnostics : exit_ok;
+}
+
+std::string step_json(const yishi::CompiledBundle& cb, const yishi::Step& st) {
+  auto ids = [&](const std::vector<yishi::StepId>& v) {
+    std::vector<std::string> names;
+    for (auto id : v) names.push_back(yishi::json::quote(cb.step(id).name));
+    return fmt::format("[{}]", fmt::join(names, ","));
+  };
+  return fmt::format(R"({{"name":{},"kind":"{}","depth":{},"join":"{}","threshold":{},"after":{},"before":{}}})",
+                     yishi::json::quote(st.name), yishi::to_string(st.kind), st.depth,
+                     yishi::ir::to_string(st.join.kind), st.join.threshold, ids(st.predecessors), ids(st.successors));
+}
+
+int run_compile(const Options& o) {
+  Session s(o);
+  bool unreadable = false;
+  std::vector<std::string> compiled_json;
+  for (const auto& path : expand(o.inputs)) {
+    Loaded l = s.load(path);
+    unreadable |= l.unreadable;
+    if (!l.bundle) continue;
+    auto r = yishi::compile(std::move(*l.bundle));
+    s.keep(r.diagnostics);
+    if (!r.compiled) continue;
+    const auto& cb = *r.compiled;
+    const auto& b = cb.bundle();
+    if (o.json) {
+      std::vector<std::string> steps, order;
+      for (const auto& st : cb.steps()) steps.push_back(step_json(cb, st));
+      for (auto id : cb.topological_order()) order.push_back(yishi::json::quote(cb.step(id).name));
+      compiled_json.push_back(fmt::format(R"({{"file":{},"bundle":{},"version":{},"steps":[{}],"order":[{}]}})",
+                                          yishi::json::quote(path), yishi::json::quote(b.id),
+                                          yishi::json::quote(b.version), fmt::join(steps, ","), fmt::join(order, ",")));
+    } else {
+      std::vector<std::string> order;
+      for (auto id : cb.topological_order()) order.push_back(cb.step(id).name);
+      fmt::print("{}: compiled `{}` {} ({}): {} items, {} steps, {} levels, up to {} reviews in parallel\n  order: {}\n",
+                 path, b.id, b.version, b.name, b.items.size(), cb.steps().size(), cb.levels().size(),
+                 cb.max_parallel_reviews(), fmt::join(order, " → "));
+    }
+  }
+  const bool errors = s.report();
+  if (o.json)
+    fmt::print("{{\"compiled\":[{}],\"errors\":{},\"warnings\":{},\"diagnostics\":{}}}\n", fmt::join(compiled_json, ","),
+               s.diagnostics().error_count(), s.diagnostics().warning_count(),
+               yishi::render_json(s.diagnostics(), s.sources()));
+  if (unreadable) return exit_usage;
+  return errors ? exit_diagnostics : exit_ok;
+}
+
+int run_explain(const std::vector<std::string>& args) {
+  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+    fmt::print("{}", explain_help);
+    return exit_ok;
+  }
+  if (args.size() == 1 && args[0] == "--all") {
+    fmt::print("{}", yishi::diagnostics_reference_markdown());
+    return exit_ok;
+  }
+  if (args.size() != 1) return usage_error("explain takes one code", explain_help);
+  auto code = yishi::parse_code(args[0]);
+  if (!code) return usage_error(fmt::format("unknown diagnostic code `{}`", args[0]), explain_help);
+  const auto& i = yishi::info(*code);
+  fmt::print("{} ({}): {}\n\n{}\n", yishi::code_string(*code), yishi::to_string(i.severity), i.title, i.explanation);
+  return exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    fmt::print("{}", main_help);
+    return args.empty() ? exit_usage : exit_ok;
+  }
+  if (args[0] == "--version") {
+    fmt::print("yishi 0.1.0\n");
+    return exit_ok;
+  }
+  const std::string verb = args[0];
+  args.erase(args.begin());
+  if (verb == "explain") return run_explain(args);
+  if (verb != "check" && verb != "compile") return usage_error(fmt::format("unknown command `{}`", verb), main_help);
+  const std::string_view help = verb == "check" ? check_help : compile_help;
+
+  Options o;
+  std::string color = "auto";
+  for (const auto& a : args) {
+    if (a == "--help" || a == "-h") {
+      fmt::print("{}", help);
+      return exit_ok;
+    } else if (a == "--json") {
+      o.json = true;
+    } else if (a == "--no-warnings") {
+      o.warnings = false;
+    } else if (a.starts_with("--color=")) {
+      color = a.substr(8);
+      if (color != "auto" && color != "always" && color != "never")
+        return usage_error(fmt::format("invalid `{}`: use auto, always or never", a), help);
+    } else if (a.starts_with("-") && a != "-") {
+      return usage_error(fmt::format("unknown option `{}`", a), help);
+    } else {
+      o.inputs.push_back(a);
+    }
+  }
+  if (o.inputs.empty()) return usage_error("no input files", help);
+  o.color = color == "always" || (color == "auto" && isatty(STDERR_FILENO) && !std::getenv("NO_COLOR"));
+  try {
+    return verb == "check" ? run_check(o) : run_compile(o);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "yishi: internal error: {}\n", e.what());
+    return 3;
+  }
+}
