@@ -147,33 +147,44 @@ class Checker {
     const auto& c = f.constraints;
     const bool numeric = f.type == T::integer || f.type == T::decimal;
     const bool textual = f.type == T::string || f.type == T::id_card || f.type == T::phone || f.type == T::address;
-    auto bad = [&](std::string msg, std::string help = {}) {
-      add(Diagnostic::make(DiagCode::invalid_constraint, f.loc.span, std::move(msg)).with_help(std::move(help)));
+    // Points at the offending constraint when it was written, else at the field.
+    auto bad = [&](const ir::Loc& at, std::string msg, std::string label, std::string help = {}) {
+      add(Diagnostic::make(DiagCode::invalid_constraint, at.span.valid() ? at.span : f.loc.span, std::move(msg))
+              .label(std::move(label))
+              .with_help(std::move(help)));
     };
+    const std::string type = std::string(ir::to_string(f.type));
     if ((c.min || c.max) && !numeric)
-      bad(fmt::format("field `{}` of type `{}` cannot have `min` or `max`", f.id, ir::to_string(f.type)),
-          "`min` and `max` apply to `int` and `decimal` fields; use `min_length`/`max_length` for text");
+      bad(c.min ? c.min_loc : c.max_loc, fmt::format("field `{}` of type `{}` cannot have `min` or `max`", f.id, type),
+          "only for numbers", "`min` and `max` apply to `int` and `decimal` fields; use `min_length`/`max_length` for text");
     if (c.min && c.max && *c.min > *c.max)
-      bad(fmt::format("field `{}` has `min` {} above `max` {}", f.id, *c.min, *c.max));
+      bad(c.min_loc, fmt::format("field `{}` has `min` {} above `max` {}", f.id, *c.min, *c.max), "no value can satisfy this");
     if ((c.min_length || c.max_length || c.pattern) && !textual)
-      bad(fmt::format("field `{}` of type `{}` cannot have a length or pattern constraint", f.id, ir::to_string(f.type)));
+      bad(c.pattern ? c.pattern_loc : (c.min_length ? c.min_length_loc : c.max_length_loc),
+          fmt::format("field `{}` of type `{}` cannot have a length or pattern constraint", f.id, type), "only for text",
+          "`min_length`, `max_length` and `pattern` apply to string, id_card, phone and address fields");
     if (c.min_length && c.max_length && *c.min_length > *c.max_length)
-      bad(fmt::format("field `{}` has `min_length` {} above `max_length` {}", f.id, *c.min_length, *c.max_length));
+      bad(c.min_length_loc,
+          fmt::format("field `{}` has `min_length` {} above `max_length` {}", f.id, *c.min_length, *c.max_length),
+          "no answer can satisfy this");
     if (c.pattern) {
       try {
         std::regex re(*c.pattern, std::regex::ECMAScript);
       } catch (const std::regex_error&) {
-        bad(fmt::format("field `{}` has an invalid `pattern`", f.id), "patterns are ECMAScript regular expressions");
+        bad(c.pattern_loc, fmt::format("field `{}` has an invalid `pattern`", f.id), "not a regular expression",
+            "patterns are ECMAScript regular expressions");
       }
     }
     if (f.type == T::enumeration && f.values.empty())
-      bad(fmt::format("enum field `{}` has no `values`", f.id), "list the allowed answers under `values`");
+      bad(f.values_loc, fmt::format("enum field `{}` has no `values`", f.id), "no answers to choose from",
+          "list the allowed answers under `values`");
     if (f.type != T::enumeration && (!f.values.empty() || f.multiple))
-      bad(fmt::format("field `{}` of type `{}` cannot have `values` or `multiple`", f.id, ir::to_string(f.type)),
-          "only `enum` fields list values");
+      bad(f.values_loc, fmt::format("field `{}` of type `{}` cannot have `values` or `multiple`", f.id, type),
+          "only for enums", "only `enum` fields list values");
     std::set<std::string_view> seen;
     for (const auto& v : f.values)
-      if (!seen.insert(v).second) bad(fmt::format("enum field `{}` lists the value `{}` twice", f.id, v));
+      if (!seen.insert(v).second)
+        bad(f.values_loc, fmt::format("enum field `{}` lists the value `{}` twice", f.id, v), "duplicate value");
   }
 
   void fields() {
@@ -313,7 +324,8 @@ class Checker {
     for (const auto& s : rv.signers)
       if (s.department && !b_.find_department(s.department->id)) unknown_department(*s.department);
     if (rv.signers.empty()) {
-      add(Diagnostic::make(DiagCode::no_signers, rv.loc.span, fmt::format("the review of `{}` has no signers", it.id))
+      add(Diagnostic::make(DiagCode::no_signers, rv.signers_loc.span.valid() ? rv.signers_loc.span : rv.loc.span,
+                           fmt::format("the review of `{}` has no signers", it.id))
               .label("empty `signers`")
               .with_help("list at least one signer role, or remove `review` for a single reviewer"));
       return;
@@ -322,10 +334,10 @@ class Checker {
       std::int64_t total = 0;
       for (const auto& s : rv.signers) total += s.weight;
       if (rv.threshold <= 0 || rv.threshold > total)
-        add(Diagnostic::make(DiagCode::vote_unreachable, rv.loc.span,
+        add(Diagnostic::make(DiagCode::vote_unreachable, rv.threshold_loc.span.valid() ? rv.threshold_loc.span : rv.loc.span,
                              fmt::format("vote threshold {} of `{}` can never be reached: {} signers with total weight {}",
                                          rv.threshold, it.id, rv.signers.size(), total))
-                .label("this review")
+                .label("unreachable threshold")
                 .with_help(rv.threshold <= 0 ? "the threshold must be at least 1"
                                              : fmt::format("lower the threshold to at most {}", total)));
     }
@@ -507,8 +519,12 @@ class Checker {
       if (!used_situations.count(s.id))
         add(Diagnostic::make(DiagCode::unused_situation, s.loc.span, fmt::format("situation `{}` is not used", s.id))
                 .label("no item's `when` refers to it"));
+    // A misspelt department reference already has its error; calling the intended department
+    // idle as well would only repeat it.
+    const bool unknown_department_ref = std::any_of(busy_departments.begin(), busy_departments.end(),
+                                                    [&](std::string_view d) { return !b_.find_department(d); });
     for (const auto& dp : b_.departments)
-      if (!busy_departments.count(dp.id) && dp.id != b_.lead.id)
+      if (!unknown_department_ref && !busy_departments.count(dp.id) && dp.id != b_.lead.id)
         add(Diagnostic::make(DiagCode::idle_department, dp.loc.span, fmt::format("department `{}` handles no item", dp.id))
                 .label("declared here"));
   }

@@ -116,8 +116,14 @@ void render_excerpt(std::string& out, const SourceFile& f, const SourceSpan& spa
   std::string_view before = line.substr(0, col_byte);
   std::string_view under = line.substr(col_byte, end_byte > col_byte ? end_byte - col_byte : 0);
   const std::string lineno = std::to_string(lc.line);
-  // Tabs are shown as single spaces so that carets line up.
-  std::string shown(line);
+  // Tabs are shown as single spaces so that carets line up; invalid UTF-8 (each byte one
+  // column wide) as U+FFFD, so that the output itself stays valid text.
+  std::string shown;
+  for (std::size_t i = 0; i < line.size();) {
+    const std::size_t at = i;
+    if (auto cp = text::decode_utf8(line, i)) shown.append(line.substr(at, i - at));
+    else shown += "\xEF\xBF\xBD";
+  }
   std::replace(shown.begin(), shown.end(), '\t', ' ');
   out += fmt::format("{}{:>{}} |{} {}\n", st.blue(), lineno, gutter, st.reset(), shown);
   const std::size_t pad = text::display_width(before);

@@ -58,6 +58,7 @@ struct FieldConstraints {
   std::optional<std::int64_t> min_length;  ///< string-like: fewest code points
   std::optional<std::int64_t> max_length;  ///< string-like: most code points
   std::optional<std::string> pattern;      ///< string-like: ECMAScript regular expression
+  Loc min_loc, max_loc, min_length_loc, max_length_loc, pattern_loc;
   friend bool operator==(const FieldConstraints&, const FieldConstraints&) = default;
 };
 
@@ -67,6 +68,7 @@ struct Field {
   std::string label;     ///< shown to the applicant (Chinese)
   FieldType type = FieldType::string;
   std::vector<std::string> values;  ///< enumeration: allowed values
+  Loc values_loc;
   bool multiple = false;            ///< enumeration: several values may be chosen
   bool sensitive = false;           ///< personal data: masked in logs, exports and errors
   FieldConstraints constraints;
@@ -142,6 +144,8 @@ struct Review {
   std::int32_t threshold = 0;  ///< vote: total weight of approvals needed
   std::vector<Signer> signers;
   Loc loc;
+  Loc threshold_loc;
+  Loc signers_loc;
   friend bool operator==(const Review&, const Review&) = default;
 };
 

@@ -424,6 +424,7 @@ class BundleLoader {
       } else if (x.key == "label") {
         assign(f.label, r_.str(n, "`label`"));
       } else if (x.key == "values") {
+        f.values_loc = {r_.span(x.key_node)};
         if (!n.IsSequence()) {
           r_.wrong_kind(n, "`values`", "a list");
         } else if (!r_.too_many(n, "`values`")) {
@@ -438,14 +439,19 @@ class BundleLoader {
         if (auto bv = r_.boolean(n, "`required`")) f.constraints.required = *bv;
       } else if (x.key == "min") {
         f.constraints.min = r_.number(n, "`min`");
+        f.constraints.min_loc = {r_.span(x.key_node)};
       } else if (x.key == "max") {
         f.constraints.max = r_.number(n, "`max`");
+        f.constraints.max_loc = {r_.span(x.key_node)};
       } else if (x.key == "min_length") {
         f.constraints.min_length = r_.integer(n, "`min_length`", 0, 1'000'000);
+        f.constraints.min_length_loc = {r_.span(x.key_node)};
       } else if (x.key == "max_length") {
         f.constraints.max_length = r_.integer(n, "`max_length`", 0, 1'000'000);
+        f.constraints.max_length_loc = {r_.span(x.key_node)};
       } else if (x.key == "pattern") {
         f.constraints.pattern = r_.str(n, "`pattern`");
+        f.constraints.pattern_loc = {r_.span(n)};
       } else if (x.key == "help") {
         assign(f.help, r_.str(n, "`help`"));
       }
@@ -587,8 +593,10 @@ class BundleLoader {
         }
       } else if (x.key == "threshold") {
         threshold_node = &x.value;
+        rv.threshold_loc = {r_.span(x.value)};
         if (auto v = r_.integer(x.value, "`threshold`", -1'000'000, 1'000'000)) rv.threshold = static_cast<std::int32_t>(*v);
       } else if (x.key == "signers") {
+        rv.signers_loc = {r_.span(x.key_node)};
         if (!x.value.IsSequence()) {
           r_.wrong_kind(x.value, "`signers`", "a list");
           continue;
@@ -748,9 +756,12 @@ LoadResult load_text(SourceMap& sources, std::string name, std::string text, con
                                        : file.offset_of(static_cast<std::uint32_t>(std::max(0, e.mark.line)),
                                                         static_cast<std::uint32_t>(std::max(0, e.mark.column)));
     at = std::min<std::uint32_t>(at, static_cast<std::uint32_t>(t.size()));
+    // yaml-cpp 0.7 stops deep recursion with a "bad file" parser error after a few hundred
+    // levels; no bundle nests deeper than about ten.
     const bool deep = e.msg.find("depth") != std::string::npos || e.msg == "bad file";
     diags.add(Diagnostic::make(deep ? DiagCode::nesting_too_deep : DiagCode::yaml_syntax, {res.source, at, at + 1},
-                               deep ? std::string("document nests too deeply") : fmt::format("invalid YAML: {}", e.msg))
+                               deep ? std::string("document nests maps or lists more than a few hundred levels deep")
+                                    : fmt::format("invalid YAML: {}", e.msg))
                   .label("the YAML parser stopped here"));
     return res;
   } catch (const std::exception& e) {
