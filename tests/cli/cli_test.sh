@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Runs the `yishi` command as a user would and checks exit codes and output.
+set -u
+yishi="$1"
+root="$2"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+expect() {  # expect CODE DESCRIPTION -- command...
+  local want=$1 what=$2
+  shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "FAIL: $what: exit $got, expected $want"; cat "$tmp/out" "$tmp/err"; fail=1
+  else
+    echo "ok: $what"
+  fi
+}
+contains() {  # contains FILE TEXT DESCRIPTION
+  if grep -qF -- "$2" "$1"; then echo "ok: $3"; else echo "FAIL: $3: no '$2' in output"; cat "$1"; fail=1; fi
+}
+
+expect 0 "check of the shipped bundles is clean" -- "$yishi" check "$root/bundles"
+expect 0 "compile of the shipped bundles succeeds" -- "$yishi" compile "$root/bundles"
+contains "$tmp/out" "compiled \`open_restaurant\`" "compile prints a summary"
+expect 1 "a bundle with errors exits 1" -- "$yishi" check "$root/tests/corpus/malformed/cycle_and_unknowns.yaml"
+contains "$tmp/err" "cycle_and_unknowns.yaml:9:46: error[E3004]: unknown material \`n\`" "diagnostic is file:line:col: error[CODE]"
+contains "$tmp/err" "errors" "a summary line ends the output"
+expect 1 "compile refuses a bundle with errors" -- "$yishi" compile "$root/tests/corpus/malformed/cycle_and_unknowns.yaml"
+expect 2 "a missing file exits 2" -- "$yishi" check "$tmp/does-not-exist.yaml"
+expect 2 "no arguments exits 2" -- "$yishi"
+expect 2 "an unknown command exits 2" -- "$yishi" frobnicate x
+expect 2 "an unknown option exits 2" -- "$yishi" check --frob "$root/bundles"
+expect 2 "check without files exits 2" -- "$yishi" check
+expect 0 "check --help" -- "$yishi" check --help
+contains "$tmp/out" "usage: yishi check" "check --help prints usage"
+expect 0 "explain a code" -- "$yishi" explain E5001
+contains "$tmp/out" "dependency cycle" "explain prints the title"
+expect 2 "explain an unknown code" -- "$yishi" explain E0000
+
+expect 1 "check --json on errors" -- "$yishi" check --json "$root/tests/corpus/malformed/cycle_and_unknowns.yaml"
+/usr/bin/python3 - "$tmp/out" <<'PY' || fail=1
+import json, sys
+doc = json.load(open(sys.argv[1]))
+codes = sorted(d["code"] for d in doc["diagnostics"])
+assert doc["errors"] == len([d for d in doc["diagnostics"] if d["severity"] == "error"]), doc
+assert "E5001" in codes and "E3002" in codes and "E3004" in codes, codes
+loc = [d for d in doc["diagnostics"] if d["code"] == "E3004"][0]["location"]
+assert (loc["line"], loc["column"]) == (9, 46), loc
+print("ok: --json output parses and is located")
+PY
+expect 0 "compile --json" -- "$yishi" compile --json "$root/bundles/national/open_restaurant.yaml"
+/usr/bin/python3 - "$tmp/out" <<'PY' || fail=1
+import json, sys
+doc = json.load(open(sys.argv[1]))
+b = doc["compiled"][0]
+assert b["bundle"] == "open_restaurant", b
+assert b["order"][0] == "intake" and b["order"][-1] == "issuance", b["order"]
+steps = {s["name"]: s for s in b["steps"]}
+assert steps["food_licence"]["after"] == ["licence_check"], steps["food_licence"]
+print("ok: compile --json describes the graph")
+PY
+
+# docs/diagnostics.md is generated from the code table and must match it.
+"$yishi" explain --all > "$tmp/diagnostics.md"
+if diff -u "$root/docs/diagnostics.md" "$tmp/diagnostics.md"; then echo "ok: docs/diagnostics.md is up to date"
+else echo "FAIL: docs/diagnostics.md is stale: regenerate with 'yishi explain --all > docs/diagnostics.md'"; fail=1; fi
+
+exit $fail

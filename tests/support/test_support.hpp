@@ -1,0 +1,88 @@
+// Helpers shared by the unit suites: load text as a bundle, render, find diagnostics.
+#pragma once
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "yishi/yishi.hpp"
+
+namespace yishi::test {
+
+inline std::string source_dir() { return YISHI_SOURCE_DIR; }
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Loads YAML text and, when it loaded, runs the checker; all diagnostics together.
+struct Checked {
+  SourceMap sources;
+  std::optional<ir::Bundle> bundle;
+  Diagnostics diagnostics;
+
+  [[nodiscard]] bool has(DiagCode c) const {
+    return std::any_of(diagnostics.items().begin(), diagnostics.items().end(),
+                       [&](const Diagnostic& d) { return d.code == c; });
+  }
+  [[nodiscard]] const Diagnostic* find(DiagCode c) const {
+    for (const auto& d : diagnostics.items())
+      if (d.code == c) return &d;
+    return nullptr;
+  }
+  /// The source text under a diagnostic's primary caret.
+  [[nodiscard]] std::string underlined(const Diagnostic& d) const { return std::string(sources.slice(d.span)); }
+  [[nodiscard]] LineColumn where(const Diagnostic& d) const {
+    return sources.file(d.span.source).line_column(d.span.begin);
+  }
+  [[nodiscard]] std::string text() const { return render_text(diagnostics, sources); }
+};
+
+inline Checked load_and_check(std::string text, std::string name = "test.yaml") {
+  Checked c;
+  auto r = yaml::load_text(c.sources, std::move(name), std::move(text));
+  c.diagnostics = std::move(r.diagnostics);
+  if (r.bundle) {
+    c.bundle = std::move(r.bundle);
+    c.diagnostics.append(check(*c.bundle));
+  }
+  return c;
+}
+
+/// A minimal valid bundle to derive test cases from.
+inline std::string minimal_bundle() {
+  return R"(bundle: mini
+name: 最小
+version: "1"
+lead: dept_a
+departments:
+  dept_a: 甲部门
+  dept_b: 乙部门
+fields:
+  applicant.name: {type: string, label: 姓名}
+materials:
+  form_a: 申请表
+items:
+  first:
+    name: 第一项
+    department: dept_a
+    form: [applicant.name]
+    materials: [form_a]
+    statutory: 10wd
+    promised: 5wd
+  second:
+    name: 第二项
+    department: dept_b
+    after: [first]
+    form: [applicant.name]
+    materials: [form_a]
+    statutory: 10wd
+    promised: 5wd
+)";
+}
+
+}  // namespace yishi::test
