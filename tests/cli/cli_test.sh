@@ -62,6 +62,19 @@ assert steps["food_licence"]["after"] == ["licence_check"], steps["food_licence"
 print("ok: compile --json describes the graph")
 PY
 
+# The annotated example of docs/bundle-format.md is a real file that checks clean, and the
+# document shows exactly that file.
+expect 0 "the documented annotated example checks clean" -- "$yishi" check --json "$root/docs/examples/annotated.yaml"
+contains "$tmp/out" '"errors":0,"warnings":0' "the annotated example has no warnings either"
+/usr/bin/python3 - "$root/docs/bundle-format.md" "$root/docs/examples/annotated.yaml" <<'PY' || fail=1
+import sys
+doc = open(sys.argv[1], encoding="utf-8").read()
+section = doc.split("## Complete annotated example", 1)[1]
+block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+assert block == open(sys.argv[2], encoding="utf-8").read(), "docs/bundle-format.md and docs/examples/annotated.yaml differ"
+print("ok: docs/bundle-format.md shows docs/examples/annotated.yaml verbatim")
+PY
+
 # docs/diagnostics.md is generated from the code table and must match it.
 "$yishi" explain --all > "$tmp/diagnostics.md"
 if diff -u "$root/docs/diagnostics.md" "$tmp/diagnostics.md"; then echo "ok: docs/diagnostics.md is up to date"

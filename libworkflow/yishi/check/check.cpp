@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -216,12 +217,15 @@ class Checker {
         if (!fe.inline_definition && !field_known(fe.field.id)) unknown_field(fe.field.id, fe.field.loc.span);
   }
 
-  bool field_known(std::string_view id) const {
-    if (b_.find_field(id)) return true;
-    for (const auto& it : b_.items)
-      for (const auto& fe : it.form)
-        if (fe.inline_definition && fe.field.id == id) return true;
-    return false;
+  bool field_known(std::string_view id) {
+    if (field_ids_.empty()) {  // built on first use: dictionary and inline definitions
+      for (const auto& f : b_.fields) field_ids_.insert(f.id);
+      for (const auto& it : b_.items)
+        for (const auto& fe : it.form)
+          if (fe.inline_definition) field_ids_.insert(fe.field.id);
+      field_ids_.insert("");  // marks the index as built even for a bundle without fields
+    }
+    return !id.empty() && field_ids_.count(id) > 0;
   }
 
   void unknown_field(std::string_view id, SourceSpan at) {
@@ -532,6 +536,7 @@ class Checker {
   const ir::Bundle& b_;
   const CheckOptions& opts_;
   Diagnostics d_;
+  std::unordered_set<std::string_view> field_ids_;
 };
 
 }  // namespace

@@ -247,6 +247,14 @@ std::string render_json(const Diagnostics& ds, const SourceMap& sources) {
   return out;
 }
 
+namespace {
+// Markdown renderers derive heading anchors in lowercase (`## E3001` -> `#e3001`).
+std::string lowercase(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+}  // namespace
+
 std::string diagnostics_reference_markdown() {
   std::string out =
       "# Diagnostic codes\n\n"
@@ -256,7 +264,7 @@ std::string diagnostics_reference_markdown() {
       "is rejected), `W` codes are warnings (legal but suspicious).\n\n"
       "| code | title |\n|---|---|\n";
   for (const auto& i : all_diagnostic_codes())
-    out += fmt::format("| [{}](#{}) | {} |\n", code_string(i.code), code_string(i.code), i.title);
+    out += fmt::format("| [{}](#{}) | {} |\n", code_string(i.code), lowercase(code_string(i.code)), i.title);
   for (const auto& i : all_diagnostic_codes()) {
     out += fmt::format("\n## {}\n\n**{}** ({}, `{}`)\n\n{}\n", code_string(i.code), i.title, to_string(i.severity),
                        i.name, i.explanation);

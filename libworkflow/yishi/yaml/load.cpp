@@ -148,8 +148,8 @@ class Reader {
     if (!ok)
       error(DiagCode::invalid_id, at, fmt::format("`{}` is not a valid {}", id, field_path ? "field id" : "id"),
             "invalid identifier",
-            field_path ? "field ids are snake_case words joined by dots, e.g. `applicant.birth_date`"
-                       : "ids are snake_case: a lowercase letter, then lowercase letters, digits or `_`");
+            field_path ? "field ids are snake_case words joined by dots, e.g. `applicant.birth_date`, at most 128 characters"
+                       : "ids are snake_case: a lowercase letter, then lowercase letters, digits or `_`, at most 64 characters");
     return ok;
   }
 
@@ -770,7 +770,7 @@ LoadResult load_text(SourceMap& sources, std::string name, std::string text, con
   }
   if (docs.empty() || docs[0].IsNull()) {
     diags.add(Diagnostic::make(DiagCode::no_bundle, {res.source, 0, 0}, "file contains no bundle")
-                  .with_help("a bundle file is a YAML map starting with `bundle: <id>`"));
+                  .with_help("a bundle file is a YAML map with a `bundle: <id>` key"));
     return res;
   }
   Reader reader(res.source, file, diags, options);
