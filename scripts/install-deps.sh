@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git
+  build-essential cmake ninja-build ccache pkg-config git python3
   libboost-dev libfmt-dev libyaml-cpp-dev libsqlite3-dev sqlite3
   doctest-dev libbenchmark-dev
 )

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The main job: build, then load, check and compile every bundle in bundles/.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bash "$root/scripts/build.sh"
+yishi="${YISHI_BUILD_DIR:-$root/build}/tools/yishi/yishi"
+cd "$root"
+echo "== yishi check bundles/"
+"$yishi" check bundles
+echo "== yishi compile bundles/"
+"$yishi" compile bundles
