@@ -69,6 +69,8 @@ lines += [
     "  yaml-cpp 0.7 scanning the text (about 6 MB/s on this machine; its event parser alone, without",
     "  building nodes, takes nearly as long). yishi's own schema walk, checks and graph compilation",
     "  are the remainder.",
+    "- Google Benchmark warns that its own library (Debian's libbenchmark) was built without",
+    "  optimisation; that affects only the harness, not the code measured.",
     "- `Generated200` is a synthetic bundle of 200 items, 300 fields, 150 materials and 20",
     "  departments (see `generated_bundle` in `pipeline_bench.cpp`).",
     "",
