@@ -5,6 +5,9 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
+
+#include <doctest/doctest.h>
 
 #include "yishi/yishi.hpp"
 
@@ -17,6 +20,13 @@ inline std::string read_file(const std::string& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+/// `s` with the first occurrence of `from` replaced; fails the test when `from` is absent.
+inline std::string replace(std::string s, std::string_view from, std::string_view to) {
+  const auto at = s.find(from);
+  REQUIRE(at != std::string::npos);
+  return s.replace(at, from.size(), to);
 }
 
 /// Loads YAML text and, when it loaded, runs the checker; all diagnostics together.

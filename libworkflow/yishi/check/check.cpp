@@ -116,6 +116,12 @@ class Checker {
             .with_help(did_you_mean(r.id, ids_of(b_.departments))));
   }
 
+  void unknown_item(const ir::Ref& r) {
+    add(Diagnostic::make(DiagCode::unknown_item, r.loc.span, fmt::format("unknown item `{}`", r.id))
+            .label("no item with this id")
+            .with_help(did_you_mean(r.id, ids_of(b_.items))));
+  }
+
   void departments() {
     if (!b_.lead.id.empty() && !b_.find_department(b_.lead.id)) unknown_department(b_.lead);
     // When an item names an unknown department, the lead may well be the one meant: the
@@ -281,10 +287,7 @@ class Checker {
     for (const auto& it : b_.items) {
       if (!b_.find_department(it.department.id)) unknown_department(it.department);
       for (const auto& a : it.after)
-        if (!b_.find_item(a.id))
-          add(Diagnostic::make(DiagCode::unknown_item, a.loc.span, fmt::format("unknown item `{}`", a.id))
-                  .label("no item with this id")
-                  .with_help(did_you_mean(a.id, ids_of(b_.items))));
+        if (!b_.find_item(a.id)) unknown_item(a);
       if (total_hours(it.promised) > total_hours(it.statutory))
         add(Diagnostic::make(DiagCode::promised_exceeds_statutory, it.promised_loc.span,
                              fmt::format("item `{}` promises {} but its statutory limit is {}", it.id,
@@ -447,9 +450,7 @@ class Checker {
     for (std::size_t s = 0; s < b_.stages.size(); ++s) {
       for (const auto& r : b_.stages[s].items) {
         if (!b_.find_item(r.id)) {
-          add(Diagnostic::make(DiagCode::unknown_item, r.loc.span, fmt::format("unknown item `{}`", r.id))
-                  .label("no item with this id")
-                  .with_help(did_you_mean(r.id, ids_of(b_.items))));
+          unknown_item(r);
           continue;
         }
         auto [it, fresh] = stage_of.emplace(r.id, std::pair{s, &r});

@@ -8,13 +8,9 @@
 using namespace yishi;
 using yishi::test::load_and_check;
 using yishi::test::minimal_bundle;
+using yishi::test::replace;
 
 namespace {
-std::string replace(std::string s, std::string_view from, std::string_view to) {
-  const auto at = s.find(from);
-  REQUIRE(at != std::string::npos);
-  return s.replace(at, from.size(), to);
-}
 // A bundle with items a, b, c (each with one material) and a given tail of item text.
 std::string three_items(std::string_view a_extra, std::string_view b_extra, std::string_view c_extra,
                         std::string_view top_extra = "") {

@@ -6,14 +6,7 @@
 using namespace yishi;
 using yishi::test::load_and_check;
 using yishi::test::minimal_bundle;
-
-namespace {
-std::string replace(std::string s, std::string_view from, std::string_view to) {
-  const auto at = s.find(from);
-  REQUIRE(at != std::string::npos);
-  return s.replace(at, from.size(), to);
-}
-}  // namespace
+using yishi::test::replace;
 
 TEST_CASE("yaml.minimal_bundle.loads_with_every_part") {
   auto c = load_and_check(minimal_bundle());
