@@ -2,6 +2,7 @@
 #pragma once
 
 #include "yishi/base/result.hpp"
+#include "yishi/calendar/calendar.hpp"
 #include "yishi/check/check.hpp"
 #include "yishi/compile/compiled_bundle.hpp"
 #include "yishi/diag/diagnostic.hpp"

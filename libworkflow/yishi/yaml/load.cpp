@@ -718,35 +718,39 @@ bool report_tabs(SourceId src, const std::string& t, Diagnostics& diags) {
 
 }  // namespace
 
-LoadResult load_text(SourceMap& sources, std::string name, std::string text, const LoadOptions& options) {
-  LoadResult res;
+namespace {
+
+// The checks every YAML input goes through before its content is read: size, encoding,
+// tabs, well-formed YAML, exactly one document. Returns the document's root, or nullopt
+// with the reason in `diags`.
+std::optional<YAML::Node> parse_document(SourceMap& sources, SourceId& source, std::string name, std::string text,
+                                         const LoadOptions& options, Diagnostics& diags, std::string_view what) {
   const std::size_t size = text.size();
   if (size > options.max_bytes) text.resize(std::min<std::size_t>(size, 4096));  // keep an excerpt only
-  res.source = sources.add(std::move(name), std::move(text));
-  const SourceFile& file = sources.file(res.source);
+  source = sources.add(std::move(name), std::move(text));
+  const SourceFile& file = sources.file(source);
   const std::string& t = file.text();
-  Diagnostics& diags = res.diagnostics;
   if (size > options.max_bytes) {
-    diags.add(Diagnostic::make(DiagCode::file_too_large, {res.source, 0, 0},
+    diags.add(Diagnostic::make(DiagCode::file_too_large, {source, 0, 0},
                                fmt::format("file is {} bytes, more than the limit of {}", size, options.max_bytes)));
-    return res;
+    return std::nullopt;
   }
   if (auto bad = text::find_invalid_utf8(t)) {
     const auto at = static_cast<std::uint32_t>(*bad);
-    diags.add(Diagnostic::make(DiagCode::invalid_utf8, {res.source, at, at + 1},
+    diags.add(Diagnostic::make(DiagCode::invalid_utf8, {source, at, at + 1},
                                fmt::format("file is not valid UTF-8 (byte 0x{:02X})", static_cast<unsigned char>(t[*bad])))
                   .label("invalid byte")
                   .with_help("bundle files are UTF-8 text"));
-    return res;
+    return std::nullopt;
   }
   if (t.find('\0') != std::string::npos) {
     const auto at = static_cast<std::uint32_t>(t.find('\0'));
-    diags.add(Diagnostic::make(DiagCode::invalid_utf8, {res.source, at, at + 1}, "file contains a NUL byte")
+    diags.add(Diagnostic::make(DiagCode::invalid_utf8, {source, at, at + 1}, "file contains a NUL byte")
                   .label("NUL byte")
                   .with_help("bundle files are UTF-8 text, not binary data"));
-    return res;
+    return std::nullopt;
   }
-  if (report_tabs(res.source, t, diags)) return res;
+  if (report_tabs(source, t, diags)) return std::nullopt;
 
   std::vector<YAML::Node> docs;
   try {
@@ -759,49 +763,179 @@ LoadResult load_text(SourceMap& sources, std::string name, std::string text, con
     // yaml-cpp 0.7 stops deep recursion with a "bad file" parser error after a few hundred
     // levels; no bundle nests deeper than about ten.
     const bool deep = e.msg.find("depth") != std::string::npos || e.msg == "bad file";
-    diags.add(Diagnostic::make(deep ? DiagCode::nesting_too_deep : DiagCode::yaml_syntax, {res.source, at, at + 1},
+    diags.add(Diagnostic::make(deep ? DiagCode::nesting_too_deep : DiagCode::yaml_syntax, {source, at, at + 1},
                                deep ? std::string("document nests maps or lists more than a few hundred levels deep")
                                     : fmt::format("invalid YAML: {}", e.msg))
                   .label("the YAML parser stopped here"));
-    return res;
+    return std::nullopt;
   } catch (const std::exception& e) {
-    diags.add(Diagnostic::make(DiagCode::yaml_syntax, {res.source, 0, 0}, fmt::format("invalid YAML: {}", e.what())));
-    return res;
+    diags.add(Diagnostic::make(DiagCode::yaml_syntax, {source, 0, 0}, fmt::format("invalid YAML: {}", e.what())));
+    return std::nullopt;
   }
   if (docs.empty() || docs[0].IsNull()) {
-    diags.add(Diagnostic::make(DiagCode::no_bundle, {res.source, 0, 0}, "file contains no bundle")
-                  .with_help("a bundle file is a YAML map with a `bundle: <id>` key"));
-    return res;
+    diags.add(Diagnostic::make(DiagCode::no_bundle, {source, 0, 0}, fmt::format("file contains no {}", what))
+                  .with_help(fmt::format("a {} file is a YAML map with a `{}: <id>` key", what, what)));
+    return std::nullopt;
   }
-  Reader reader(res.source, file, diags, options);
   if (docs.size() > 1) {
+    Reader reader(source, file, diags, options);
     reader.error(DiagCode::multiple_documents, docs[1],
-                 fmt::format("file holds {} YAML documents; a bundle file holds one", docs.size()), "second document",
+                 fmt::format("file holds {} YAML documents; a {} file holds one", docs.size(), what), "second document",
                  "remove the `---` separator or split the file");
-    return res;
+    return std::nullopt;
   }
+  return docs[0];
+}
+
+std::string read_whole_file(const std::string& path, bool& ok) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  if (in) ss << in.rdbuf();
+  ok = in && !in.bad();
+  return ss.str();
+}
+
+}  // namespace
+
+LoadResult load_text(SourceMap& sources, std::string name, std::string text, const LoadOptions& options) {
+  LoadResult res;
+  auto root = parse_document(sources, res.source, std::move(name), std::move(text), options, res.diagnostics, "bundle");
+  if (!root) return res;
+  Reader reader(res.source, sources.file(res.source), res.diagnostics, options);
   try {
     BundleLoader loader(reader);
-    auto b = loader.bundle(docs[0]);
-    if (!diags.has_errors() && b) res.bundle = std::move(b);
+    auto b = loader.bundle(*root);
+    if (!res.diagnostics.has_errors() && b) res.bundle = std::move(b);
   } catch (const std::exception& e) {
     // yaml-cpp may throw on a node we did not anticipate; report it rather than crash.
-    diags.add(Diagnostic::make(DiagCode::yaml_syntax, {res.source, 0, 0}, fmt::format("invalid YAML: {}", e.what())));
+    res.diagnostics.add(Diagnostic::make(DiagCode::yaml_syntax, {res.source, 0, 0}, fmt::format("invalid YAML: {}", e.what())));
   }
-  diags.sort();
+  res.diagnostics.sort();
   return res;
 }
 
 LoadResult load_file(SourceMap& sources, const std::string& path, const LoadOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  if (in) ss << in.rdbuf();
-  if (!in || in.bad()) {
+  bool ok = false;
+  std::string text = read_whole_file(path, ok);
+  if (!ok) {
     LoadResult res;
     res.diagnostics.add(Diagnostic::make(DiagCode::io_error, {}, fmt::format("cannot read `{}`", path)));
     return res;
   }
-  return load_text(sources, path, ss.str(), options);
+  return load_text(sources, path, std::move(text), options);
+}
+
+// ---------------------------------------------------------------------------------------
+// Calendar files (bundles/calendars/*.yaml): one official holiday notice per file.
+
+namespace {
+
+std::optional<Date> read_date(Reader& r, const YAML::Node& n, std::string_view what) {
+  auto s = r.str(n, what);
+  if (!s) return std::nullopt;
+  auto d = parse_date(*s);
+  if (!d) r.error(DiagCode::invalid_value, n, fmt::format("invalid date `{}` for {}", *s, what), "not a date",
+                  "write dates as YYYY-MM-DD, e.g. `2025-10-01`");
+  return d;
+}
+
+}  // namespace
+
+CalendarLoadResult load_calendar_text(SourceMap& sources, std::string name, std::string text,
+                                      const LoadOptions& options) {
+  CalendarLoadResult res;
+  auto root = parse_document(sources, res.source, std::move(name), std::move(text), options, res.diagnostics, "calendar");
+  if (!root) return res;
+  Reader r(res.source, sources.file(res.source), res.diagnostics, options);
+  CalendarYear cy;
+  try {
+    auto es = r.entries(*root, "the calendar", {"calendar", "year", "source", "holidays"},
+                        {"calendar", "year", "source", "holidays"});
+    if (!es) return res;
+    const YAML::Node* holidays = nullptr;
+    for (auto& e : *es) {
+      if (e.key == "calendar") (void)r.id(e.value, "`calendar`");
+      else if (e.key == "year") { if (auto y = r.integer(e.value, "`year`", 1949, 2100)) cy.year = static_cast<int>(*y); }
+      else if (e.key == "source") { if (auto s = r.str(e.value, "`source`")) cy.source = *s; }
+      else holidays = &e.value;
+    }
+    if (holidays && !holidays->IsSequence()) r.wrong_kind(*holidays, "`holidays`", "a list");
+    if (holidays && holidays->IsSequence() && !r.too_many(*holidays, "`holidays`")) {
+      for (const auto& h : *holidays) {
+        auto hs = r.entries(h, "a holiday", {"name", "off", "work"}, {"name", "off"});
+        if (!hs) continue;
+        for (auto& x : *hs) {
+          if (x.key == "name") { (void)r.str(x.value, "`name`"); continue; }
+          auto in_year = [&](const YAML::Node& at, Date d) {
+            if (cy.year && static_cast<int>(std::chrono::year_month_day{d}.year()) != cy.year) {
+              r.error(DiagCode::invalid_value, at, fmt::format("date {} is not in {}", to_string(d), cy.year),
+                      "other year", "each calendar file holds one year's notice");
+              return false;
+            }
+            return true;
+          };
+          if (x.key == "off") {
+            // `off: 2025-01-01` or `off: {from: 2025-01-28, to: 2025-02-04}`
+            if (x.value.IsMap()) {
+              auto rs = r.entries(x.value, "a range of days off", {"from", "to"}, {"from", "to"});
+              if (!rs) continue;
+              std::optional<Date> from, to;
+              const YAML::Node* to_node = nullptr;
+              for (auto& y : *rs) {
+                if (y.key == "from") from = read_date(r, y.value, "`from`");
+                else { to = read_date(r, y.value, "`to`"); to_node = &y.value; }
+              }
+              if (!from || !to || !in_year(x.value, *from) || !in_year(*to_node, *to)) continue;
+              if (*to < *from || *to - *from > std::chrono::days{31}) {
+                r.error(DiagCode::invalid_value, *to_node, "a range of days off runs forward and at most a month",
+                        "invalid end");
+                continue;
+              }
+              for (Date d = *from; d <= *to; d += std::chrono::days{1}) cy.days_off.insert(d);
+            } else if (auto d = read_date(r, x.value, "`off`")) {
+              if (in_year(x.value, *d)) cy.days_off.insert(*d);
+            }
+          } else {  // work: make-up working days (调休上班), always weekend days
+            if (!x.value.IsSequence()) {
+              r.wrong_kind(x.value, "`work`", "a list of dates");
+              continue;
+            }
+            for (const auto& w : x.value) {
+              auto d = read_date(r, w, "a make-up working day");
+              if (!d || !in_year(w, *d)) continue;
+              const std::chrono::weekday wd{*d};
+              if (wd != std::chrono::Saturday && wd != std::chrono::Sunday) {
+                r.error(DiagCode::invalid_value, w, fmt::format("make-up working day {} is not a weekend day", to_string(*d)),
+                        "a weekday", "only Saturdays and Sundays can be made working days (调休上班)");
+                continue;
+              }
+              cy.make_up_days.insert(*d);
+            }
+          }
+        }
+      }
+    }
+    for (Date d : cy.make_up_days)
+      if (cy.days_off.count(d))
+        res.diagnostics.add(Diagnostic::make(DiagCode::invalid_value, r.span(*root),
+                                             fmt::format("{} is both a day off and a make-up working day", to_string(d))));
+  } catch (const std::exception& e) {
+    res.diagnostics.add(Diagnostic::make(DiagCode::yaml_syntax, {res.source, 0, 0}, fmt::format("invalid YAML: {}", e.what())));
+  }
+  res.diagnostics.sort();
+  if (!res.diagnostics.has_errors()) res.year = std::move(cy);
+  return res;
+}
+
+CalendarLoadResult load_calendar_file(SourceMap& sources, const std::string& path, const LoadOptions& options) {
+  bool ok = false;
+  std::string text = read_whole_file(path, ok);
+  if (!ok) {
+    CalendarLoadResult res;
+    res.diagnostics.add(Diagnostic::make(DiagCode::io_error, {}, fmt::format("cannot read `{}`", path)));
+    return res;
+  }
+  return load_calendar_text(sources, path, std::move(text), options);
 }
 
 }  // namespace yishi::yaml

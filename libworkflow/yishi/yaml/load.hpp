@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "yishi/calendar/calendar.hpp"
 #include "yishi/diag/diagnostic.hpp"
 #include "yishi/ir/bundle.hpp"
 #include "yishi/source/source_map.hpp"
@@ -30,5 +31,19 @@ struct LoadResult {
 
 /// Reads and loads a file. An unreadable file yields E1000 (no exception).
 [[nodiscard]] LoadResult load_file(SourceMap& sources, const std::string& path, const LoadOptions& options = {});
+
+/// The outcome of loading one calendar file (one year's official holiday notice).
+struct CalendarLoadResult {
+  std::optional<CalendarYear> year;
+  Diagnostics diagnostics;
+  SourceId source = no_source;
+};
+
+/// Loads a calendar year from text (format: docs/calendar.md; files in bundles/calendars/).
+[[nodiscard]] CalendarLoadResult load_calendar_text(SourceMap& sources, std::string name, std::string text,
+                                                    const LoadOptions& options = {});
+/// Reads and loads a calendar file.
+[[nodiscard]] CalendarLoadResult load_calendar_file(SourceMap& sources, const std::string& path,
+                                                    const LoadOptions& options = {});
 
 }  // namespace yishi::yaml
