@@ -22,6 +22,10 @@ contains() {  # contains FILE TEXT DESCRIPTION
 }
 
 expect 0 "check of the shipped bundles is clean" -- "$yishi" check "$root/bundles"
+contains "$tmp/err" "and 3 calendars: no errors" "check also validates the working-day calendars"
+printf 'calendar: cn\nyear: 2025\nsource: x\nholidays:\n  - {name: 国庆节, off: 2025-10-01, work: [2025-10-09]}\n' > "$tmp/cal.yaml"
+expect 1 "a calendar with a weekday make-up day exits 1" -- "$yishi" check "$tmp/cal.yaml"
+contains "$tmp/err" "cal.yaml:5:41: error[E1009]: make-up working day 2025-10-09 is not a weekend day" "calendar errors are located"
 expect 0 "compile of the shipped bundles succeeds" -- "$yishi" compile "$root/bundles"
 contains "$tmp/out" "compiled \`open_restaurant\`" "compile prints a summary"
 expect 1 "a bundle with errors exits 1" -- "$yishi" check "$root/tests/corpus/malformed/cycle_and_unknowns.yaml"

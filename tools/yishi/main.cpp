@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,7 +34,8 @@ options common to check and compile:
   --no-warnings   report errors only
   --color=WHEN    auto (default), always or never
 
-Directories are searched recursively for *.yaml and *.yml bundle files.
+Directories are searched recursively for *.yaml and *.yml files: bundles, and working-day
+calendars (files whose first key is `calendar:`), which are checked but not compiled.
 Exit codes: 0 no errors, 1 errors in the input, 2 usage error or unreadable input.
 )";
 
@@ -69,6 +71,18 @@ int usage_error(std::string_view msg, std::string_view help) {
   return exit_usage;
 }
 
+// A calendar file (bundles/calendars/) starts its map with `calendar:`; every other YAML
+// file is a bundle.
+bool is_calendar_file(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    return line.rfind("calendar:", 0) == 0;
+  }
+  return false;
+}
+
 bool is_bundle_file(const fs::path& p) { return p.extension() == ".yaml" || p.extension() == ".yml"; }
 
 // Expands directories into their bundle files (sorted, for stable output).
@@ -94,6 +108,7 @@ struct Loaded {
   std::string path;
   std::optional<yishi::ir::Bundle> bundle;
   bool unreadable = false;
+  bool calendar = false;
 };
 
 class Session {
@@ -101,6 +116,11 @@ class Session {
   explicit Session(const Options& o) : opts_(o) {}
 
   Loaded load(const std::string& path) {
+    if (is_calendar_file(path)) {  // calendars are checked, not compiled
+      auto c = yishi::yaml::load_calendar_file(sources_, path);
+      keep(c.diagnostics);
+      return Loaded{path, std::nullopt, false, true};
+    }
     auto r = yishi::yaml::load_file(sources_, path);
     Loaded l{path, std::move(r.bundle), false};
     for (const auto& d : r.diagnostics.items())
@@ -138,10 +158,11 @@ std::string diagnostics_json(const Session& s) {
 int run_check(const Options& o) {
   Session s(o);
   bool unreadable = false;
-  std::size_t checked = 0;
+  std::size_t checked = 0, calendars = 0;
   for (const auto& path : expand(o.inputs)) {
     Loaded l = s.load(path);
     unreadable |= l.unreadable;
+    calendars += l.calendar;
     if (!l.bundle) continue;
     yishi::CheckOptions co;
     co.warnings = o.warnings;
@@ -150,7 +171,9 @@ int run_check(const Options& o) {
   }
   const bool errors = s.report();
   if (o.json) fmt::print("{}", diagnostics_json(s));
-  else if (s.diagnostics().empty()) fmt::print(stderr, "checked {} bundle{}: no errors\n", checked, checked == 1 ? "" : "s");
+  else if (s.diagnostics().empty())
+    fmt::print(stderr, "checked {} bundle{}{}: no errors\n", checked, checked == 1 ? "" : "s",
+               calendars ? fmt::format(" and {} calendar{}", calendars, calendars == 1 ? "" : "s") : "");
   if (unreadable) return exit_usage;
   return errors ? exit_diagnostics : exit_ok;
 }
