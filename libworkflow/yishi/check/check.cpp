@@ -295,9 +295,26 @@ class Checker {
                 .label("promised limit")
                 .also(it.statutory_loc.span, "statutory limit")
                 .with_help("the promised limit (承诺时限) may not exceed the statutory limit (法定时限)"));
+      repeated_in_item(it);
       when_terms(it);
       review(it);
     }
+  }
+
+  // The same field or material listed twice by one item is a slip: each is asked once.
+  void repeated_in_item(const ir::Item& it) {
+    auto twice = [&](std::string_view kind, const ir::Ref& again, const ir::Ref& first, std::string_view where) {
+      add(Diagnostic::make(DiagCode::duplicate_id, again.loc.span,
+                           fmt::format("{} `{}` appears twice in the {} of item `{}`", kind, again.id, where, it.id))
+              .label("listed again here")
+              .also(first.loc.span, "first listed here"));
+    };
+    std::unordered_map<std::string_view, const ir::Ref*> fields, materials;
+    for (const auto& fe : it.form)
+      if (auto [at, fresh] = fields.emplace(fe.field.id, &fe.field); !fresh) twice("field", fe.field, *at->second, "form");
+    for (const auto& mu : it.materials)
+      if (auto [at, fresh] = materials.emplace(mu.material.id, &mu.material); !fresh)
+        twice("material", mu.material, *at->second, "materials");
   }
 
   void when_terms(const ir::Item& it) {

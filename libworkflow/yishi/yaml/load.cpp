@@ -161,6 +161,17 @@ class Reader {
     return n.Scalar();
   }
 
+  // Text that must say something: names and labels shown to people.
+  std::optional<std::string> name(const YAML::Node& n, std::string_view what) {
+    auto s = str(n, what);
+    if (s && s->find_first_not_of(" \t") == std::string::npos) {
+      error(DiagCode::invalid_value, n, fmt::format("{} is empty", what), "empty text",
+            "write the name people will see, e.g. `开办餐饮店一件事`");
+      return std::nullopt;
+    }
+    return s;
+  }
+
   std::optional<std::string> id(const YAML::Node& n, std::string_view what, bool field_path = false) {
     auto s = str(n, what);
     if (s && !check_id(n, *s, field_path)) return std::nullopt;
@@ -336,7 +347,7 @@ class BundleLoader {
       if (e.key == "bundle") {
         if (auto s = r_.id(v, "`bundle`")) { b.id = *s; b.loc = {r_.span(v)}; }
       } else if (e.key == "name") {
-        assign(b.name, r_.str(v, "`name`"));
+        assign(b.name, r_.name(v, "`name`"));
       } else if (e.key == "version") {
         assign(b.version, r_.str(v, "`version`"));
       } else if (e.key == "applicant") {
@@ -378,10 +389,10 @@ class BundleLoader {
     d.id = e.key;
     d.loc = {r_.span(e.key_node)};
     if (e.value.IsScalar()) {
-      d.name = e.value.Scalar();
+      assign(d.name, r_.name(e.value, fmt::format("the name of department `{}`", e.key)));
     } else if (auto es = r_.entries(e.value, fmt::format("department `{}`", e.key), {"name", "basis"}, {"name"})) {
       for (auto& x : *es) {
-        if (x.key == "name") assign(d.name, r_.str(x.value, "`name`"));
+        if (x.key == "name") assign(d.name, r_.name(x.value, "`name`"));
         else assign(d.basis, r_.str(x.value, "`basis`"));
       }
     }
@@ -422,7 +433,7 @@ class BundleLoader {
           }
         }
       } else if (x.key == "label") {
-        assign(f.label, r_.str(n, "`label`"));
+        assign(f.label, r_.name(n, "`label`"));
       } else if (x.key == "values") {
         f.values_loc = {r_.span(x.key_node)};
         if (!n.IsSequence()) {
@@ -465,12 +476,20 @@ class BundleLoader {
     m.id = e.key;
     m.loc = {r_.span(e.key_node)};
     if (e.value.IsScalar()) {
-      m.name = e.value.Scalar();
+      assign(m.name, r_.name(e.value, fmt::format("the name of material `{}`", e.key)));
     } else if (auto es = r_.entries(e.value, fmt::format("material `{}`", e.key),
                                     {"name", "deferrable", "source", "basis"}, {"name"})) {
       for (auto& x : *es) {
-        if (x.key == "name") assign(m.name, r_.str(x.value, "`name`"));
-        else if (x.key == "deferrable") m.deferrable = r_.duration(x.value, "`deferrable`");
+        if (x.key == "name") assign(m.name, r_.name(x.value, "`name`"));
+        else if (x.key == "deferrable") {
+          m.deferrable = r_.duration(x.value, "`deferrable`");
+          // (d) a deferral of no time is no deferral: the material would lapse at acceptance.
+          if (m.deferrable && m.deferrable->days == 0 && m.deferrable->hours == 0) {
+            r_.error(DiagCode::invalid_value, x.value, "a deferral needs a supply deadline of at least `1wh`",
+                     "no time to supply", "give the supply deadline, e.g. `5wd`, or drop `deferrable`");
+            m.deferrable.reset();
+          }
+        }
         else if (x.key == "source") { if (auto s = r_.id(x.value, "`source`")) m.source = *s; }
         else assign(m.basis, r_.str(x.value, "`basis`"));
       }
@@ -584,6 +603,7 @@ class BundleLoader {
     ir::Review rv;
     rv.loc = {r_.span(n)};
     const YAML::Node* threshold_node = nullptr;
+    std::optional<YAML::Node> weight_node;
     for (auto& x : *es) {
       if (x.key == "join") {
         if (auto s = r_.str(x.value, "`join`")) {
@@ -602,29 +622,36 @@ class BundleLoader {
           continue;
         }
         if (r_.too_many(x.value, "`signers`")) continue;
-        for (const auto& s : x.value) signer(rv, s);
+        for (const auto& s : x.value)
+          if (auto w = signer(rv, s); w && !weight_node) weight_node = *w;
       }
     }
     if (threshold_node && rv.join != ir::JoinKind::vote)
       r_.error(DiagCode::invalid_value, *threshold_node, "`threshold` only applies to `join: vote`", "",
                "remove `threshold`, or set `join: vote`");
+    if (weight_node && rv.join != ir::JoinKind::vote)
+      r_.error(DiagCode::invalid_value, *weight_node, "`weight` only applies to `join: vote`", "",
+               "remove the weights, or set `join: vote` with a `threshold`");
     if (!threshold_node && rv.join == ir::JoinKind::vote)
       r_.error(DiagCode::missing_key, n, "missing required key `threshold` for `join: vote`",
                "add `threshold:` here");
     it.review = std::move(rv);
   }
 
-  void signer(ir::Review& rv, const YAML::Node& n) {
+  // Returns the node of an explicit `weight`, if the signer has one.
+  std::optional<YAML::Node> signer(ir::Review& rv, const YAML::Node& n) {
     ir::Signer s;
     s.loc = {r_.span(n)};
     if (n.IsScalar()) {
       if (auto v = r_.id(n, "a signer role")) { s.role = *v; rv.signers.push_back(std::move(s)); }
-      return;
+      return std::nullopt;
     }
     auto es = r_.entries(n, "a signer", {"role", "department", "weight"}, {"role"});
-    if (!es) return;
+    if (!es) return std::nullopt;
     bool ok = true;
+    std::optional<YAML::Node> weight;
     for (auto& x : *es) {
+      if (x.key == "weight") weight = x.value;
       if (x.key == "role") {
         if (auto v = r_.id(x.value, "`role`")) s.role = *v; else ok = false;
       } else if (x.key == "department") {
@@ -634,6 +661,7 @@ class BundleLoader {
       }
     }
     if (ok) rv.signers.push_back(std::move(s));
+    return weight;
   }
 
   void item(ir::Bundle& b, const Entry& e) {
@@ -648,7 +676,7 @@ class BundleLoader {
     it.review.signers.push_back(ir::Signer{"reviewer", std::nullopt, 1, it.loc});
     for (auto& x : *es) {
       const auto& v = x.value;
-      if (x.key == "name") assign(it.name, r_.str(v, "`name`"));
+      if (x.key == "name") assign(it.name, r_.name(v, "`name`"));
       else if (x.key == "department") { if (auto rf = r_.ref(v, "`department`")) it.department = *rf; }
       else if (x.key == "form") list(v, "`form`", [&](const YAML::Node& n) { form_entry(it, n); });
       else if (x.key == "materials") list(v, "`materials`", [&](const YAML::Node& n) { material_use(it, n); });
@@ -665,9 +693,14 @@ class BundleLoader {
     b.items.push_back(std::move(it));
   }
 
+  // A list, or a single entry standing for a one-entry list (`materials: business_licence`).
   template <class F>
   void list(const YAML::Node& n, std::string_view what, F&& each) {
     if (n.IsNull()) return;
+    if (n.IsScalar()) {
+      each(n);
+      return;
+    }
     if (!n.IsSequence()) {
       r_.wrong_kind(n, what, "a list");
       return;

@@ -232,3 +232,18 @@ TEST_CASE("check.warnings.unused_field_situation_and_itemless_materials") {
   REQUIRE(f);
   CHECK(c.underlined(*f) == "applicant.x");  // applicant.age counts as used by the situation
 }
+
+TEST_CASE("check.items.a_field_or_material_listed_twice") {
+  auto c = load_and_check(replace(minimal_bundle(), "    form: [applicant.name]\n    materials: [form_a]\n    statutory: 10wd\n    promised: 5wd\n  second",
+                                  "    form: [applicant.name, applicant.name]\n    materials: [form_a, form_a]\n    statutory: 10wd\n    promised: 5wd\n  second"));
+  int twice = 0;
+  for (const auto& d : c.diagnostics.items())
+    if (d.code == DiagCode::duplicate_id) {
+      ++twice;
+      CHECK(d.labels.size() == 1);
+    }
+  CHECK(twice == 2);
+  const Diagnostic* d = c.find(DiagCode::duplicate_id);
+  REQUIRE(d);
+  CHECK(d->message == "field `applicant.name` appears twice in the form of item `first`");
+}

@@ -217,3 +217,43 @@ TEST_CASE("yaml.limits.file_too_large") {
   REQUIRE(r.diagnostics.items().size() == 1);
   CHECK(r.diagnostics.items()[0].code == DiagCode::file_too_large);
 }
+
+TEST_CASE("yaml.lists.a_single_entry_stands_for_a_one_entry_list") {
+  auto c = load_and_check(replace(replace(minimal_bundle(), "    form: [applicant.name]\n    materials: [form_a]\n    statutory: 10wd\n    promised: 5wd\n  second",
+                                          "    form: applicant.name\n    materials: form_a\n    statutory: 10wd\n    promised: 5wd\n  second"),
+                                  "after: [first]", "after: first"));
+  INFO(c.text());
+  REQUIRE(c.bundle);
+  CHECK(c.bundle->items[0].form.size() == 1);
+  CHECK(c.bundle->items[0].materials.size() == 1);
+  CHECK(c.bundle->items[1].after.size() == 1);
+}
+
+TEST_CASE("yaml.names.empty_names_and_labels_are_refused") {
+  for (auto [from, to] : {std::pair{"name: 最小", "name: \"\""}, std::pair{"dept_b: 乙部门", "dept_b: \" \""},
+                          std::pair{"form_a: 申请表", "form_a: {name: ''}"}, std::pair{"label: 姓名", "label: \"\""},
+                          std::pair{"name: 第一项", "name: \"  \""}}) {
+    auto c = load_and_check(replace(minimal_bundle(), from, to));
+    INFO(to);
+    const Diagnostic* d = c.find(DiagCode::invalid_value);
+    REQUIRE(d);
+    CHECK(d->label_text == "empty text");
+  }
+}
+
+TEST_CASE("yaml.review.weight_only_with_vote") {
+  auto c = load_and_check(minimal_bundle() + "    review: {join: all, signers: [a, {role: b, weight: 2}]}\n");
+  const Diagnostic* d = c.find(DiagCode::invalid_value);
+  REQUIRE(d);
+  CHECK(d->message == "`weight` only applies to `join: vote`");
+  CHECK(c.underlined(*d) == "2");
+}
+
+TEST_CASE("yaml.materials.a_deferral_needs_time") {
+  auto c = load_and_check(replace(minimal_bundle(), "form_a: 申请表", "form_a: {name: 申请表, deferrable: 0wd}"));
+  const Diagnostic* d = c.find(DiagCode::invalid_value);
+  REQUIRE(d);
+  CHECK(c.underlined(*d) == "0wd");
+  auto ok = load_and_check(replace(minimal_bundle(), "form_a: 申请表", "form_a: {name: 申请表, deferrable: 4wh}"));
+  CHECK(ok.bundle);
+}
