@@ -758,6 +758,9 @@ namespace {
 // with the reason in `diags`.
 std::optional<YAML::Node> parse_document(SourceMap& sources, SourceId& source, std::string name, std::string text,
                                          const LoadOptions& options, Diagnostics& diags, std::string_view what) {
+  // A UTF-8 byte-order mark (written by some editors) is dropped: yaml-cpp does not count it in
+  // its positions, so keeping it would shift every span by three bytes.
+  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
   const std::size_t size = text.size();
   if (size > options.max_bytes) text.resize(std::min<std::size_t>(size, 4096));  // keep an excerpt only
   source = sources.add(std::move(name), std::move(text));

@@ -257,3 +257,12 @@ TEST_CASE("yaml.materials.a_deferral_needs_time") {
   auto ok = load_and_check(replace(minimal_bundle(), "form_a: 申请表", "form_a: {name: 申请表, deferrable: 4wh}"));
   CHECK(ok.bundle);
 }
+
+TEST_CASE("yaml.bom.a_byte_order_mark_does_not_shift_positions") {
+  auto c = load_and_check("\xEF\xBB\xBF" + replace(minimal_bundle(), "department: dept_b", "department: dept_x"));
+  const Diagnostic* d = c.find(DiagCode::unknown_department);
+  REQUIRE(d);
+  CHECK(c.underlined(*d) == "dept_x");
+  CHECK(c.where(*d).line == 22);
+  CHECK(c.where(*d).column == 17);
+}
