@@ -110,17 +110,16 @@ class Checker {
     }
   }
 
-  void unknown_department(const ir::Ref& r) {
-    add(Diagnostic::make(DiagCode::unknown_department, r.loc.span, fmt::format("unknown department `{}`", r.id))
-            .label("no department with this id")
-            .with_help(did_you_mean(r.id, ids_of(b_.departments))));
+  // "unknown <kind> `id`", underlined, with the closest declared id as a suggestion.
+  template <class T>
+  void unknown(DiagCode code, std::string_view kind, const ir::Ref& r, const std::vector<T>& declared) {
+    add(Diagnostic::make(code, r.loc.span, fmt::format("unknown {} `{}`", kind, r.id))
+            .label(fmt::format("no {} with this id", kind))
+            .with_help(did_you_mean(r.id, ids_of(declared))));
   }
+  void unknown_department(const ir::Ref& r) { unknown(DiagCode::unknown_department, "department", r, b_.departments); }
 
-  void unknown_item(const ir::Ref& r) {
-    add(Diagnostic::make(DiagCode::unknown_item, r.loc.span, fmt::format("unknown item `{}`", r.id))
-            .label("no item with this id")
-            .with_help(did_you_mean(r.id, ids_of(b_.items))));
-  }
+  void unknown_item(const ir::Ref& r) { unknown(DiagCode::unknown_item, "item", r, b_.items); }
 
   void departments() {
     if (!b_.lead.id.empty() && !b_.find_department(b_.lead.id)) unknown_department(b_.lead);
@@ -248,10 +247,7 @@ class Checker {
       for (const auto& mu : it.materials) {
         const ir::Material* m = b_.find_material(mu.material.id);
         if (!m) {
-          add(Diagnostic::make(DiagCode::unknown_material, mu.material.loc.span,
-                               fmt::format("unknown material `{}`", mu.material.id))
-                  .label("no material with this id")
-                  .with_help(did_you_mean(mu.material.id, ids_of(b_.materials))));
+          unknown(DiagCode::unknown_material, "material", mu.material, b_.materials);
           continue;
         }
         if (mu.core && m->deferrable)
@@ -322,10 +318,7 @@ class Checker {
     for (const auto& t : it.when) {
       const ir::Situation* s = b_.find_situation(t.situation.id);
       if (!s) {
-        add(Diagnostic::make(DiagCode::unknown_situation, t.situation.loc.span,
-                             fmt::format("unknown situation `{}`", t.situation.id))
-                .label("no situation with this id")
-                .with_help(did_you_mean(t.situation.id, ids_of(b_.situations))));
+        unknown(DiagCode::unknown_situation, "situation", t.situation, b_.situations);
         continue;
       }
       if (!t.negated && constant_false(*s))

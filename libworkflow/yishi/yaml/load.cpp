@@ -823,12 +823,18 @@ std::optional<YAML::Node> parse_document(SourceMap& sources, SourceId& source, s
   return docs[0];
 }
 
-std::string read_whole_file(const std::string& path, bool& ok) {
+// Reads `path` and hands its text to `load_text`; an unreadable file is E1000.
+template <class Result, class LoadText>
+Result load_from_file(SourceMap& sources, const std::string& path, const LoadOptions& options, LoadText load_text) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream ss;
   if (in) ss << in.rdbuf();
-  ok = in && !in.bad();
-  return ss.str();
+  if (!in || in.bad()) {
+    Result res;
+    res.diagnostics.add(Diagnostic::make(DiagCode::io_error, {}, fmt::format("cannot read `{}`", path)));
+    return res;
+  }
+  return load_text(sources, path, ss.str(), options);
 }
 
 }  // namespace
@@ -851,14 +857,7 @@ LoadResult load_text(SourceMap& sources, std::string name, std::string text, con
 }
 
 LoadResult load_file(SourceMap& sources, const std::string& path, const LoadOptions& options) {
-  bool ok = false;
-  std::string text = read_whole_file(path, ok);
-  if (!ok) {
-    LoadResult res;
-    res.diagnostics.add(Diagnostic::make(DiagCode::io_error, {}, fmt::format("cannot read `{}`", path)));
-    return res;
-  }
-  return load_text(sources, path, std::move(text), options);
+  return load_from_file<LoadResult>(sources, path, options, load_text);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -964,14 +963,7 @@ CalendarLoadResult load_calendar_text(SourceMap& sources, std::string name, std:
 }
 
 CalendarLoadResult load_calendar_file(SourceMap& sources, const std::string& path, const LoadOptions& options) {
-  bool ok = false;
-  std::string text = read_whole_file(path, ok);
-  if (!ok) {
-    CalendarLoadResult res;
-    res.diagnostics.add(Diagnostic::make(DiagCode::io_error, {}, fmt::format("cannot read `{}`", path)));
-    return res;
-  }
-  return load_calendar_text(sources, path, std::move(text), options);
+  return load_from_file<CalendarLoadResult>(sources, path, options, load_calendar_text);
 }
 
 }  // namespace yishi::yaml
