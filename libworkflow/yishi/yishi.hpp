@@ -1,11 +1,20 @@
 // The umbrella header: everything a program embedding yishi needs.
 #pragma once
 
+#include "yishi/base/mask.hpp"
 #include "yishi/base/result.hpp"
 #include "yishi/calendar/calendar.hpp"
 #include "yishi/check/check.hpp"
 #include "yishi/compile/compiled_bundle.hpp"
 #include "yishi/diag/diagnostic.hpp"
 #include "yishi/ir/bundle.hpp"
+#include "yishi/runtime/case_state.hpp"
+#include "yishi/runtime/clock.hpp"
+#include "yishi/runtime/command.hpp"
+#include "yishi/runtime/engine.hpp"
+#include "yishi/runtime/event.hpp"
+#include "yishi/runtime/outcome.hpp"
+#include "yishi/runtime/store.hpp"
 #include "yishi/source/source_map.hpp"
+#include "yishi/store/memory_store.hpp"
 #include "yishi/yaml/load.hpp"

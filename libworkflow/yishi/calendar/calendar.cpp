@@ -127,6 +127,12 @@ Instant Calendar::deadline(Instant start, const ir::WorkDuration& limit) const {
   return t;
 }
 
+Instant Calendar::end_of_working_day(Instant t) const {
+  Date d = local_date(t);
+  if (!is_working_day(d) || local_minute(t) >= hours_.afternoon_end) d = add_working_days(d, 1);
+  return at(d, hours_.afternoon_end);
+}
+
 Instant Calendar::warning_point(Instant start, const ir::WorkDuration& limit, double fraction) const {
   const Instant due = deadline(start, limit);
   fraction = std::clamp(fraction, 0.0, 1.0);

@@ -72,6 +72,9 @@ class Calendar {
   ///    opening, if the office is closed at `start`);
   ///  - `NwdMwh`: M office hours after the `Nwd` deadline; `0wd` (即办): `start` itself.
   [[nodiscard]] Instant deadline(Instant start, const ir::WorkDuration& limit) const;
+  /// The close of office hours of the working day `t` falls on, or of the next working day
+  /// when `t` is on a day off or after closing: the deadline of an on-the-spot (即办) limit.
+  [[nodiscard]] Instant end_of_working_day(Instant t) const;
   /// The instant `fraction` (0..1] of the way through the office time between `start` and
   /// `deadline(start, limit)`: the warning point (亮灯) of a limit.
   [[nodiscard]] Instant warning_point(Instant start, const ir::WorkDuration& limit, double fraction) const;

@@ -92,6 +92,9 @@ struct Material {
   std::string name;
   /// 容缺受理: may be supplied after acceptance, within this many working days.
   std::optional<WorkDuration> deferrable;
+  /// With `deferrable`: the items that need it may be issued before it is supplied (a later
+  /// lapse then revokes them after issuance). By default issuance waits for it.
+  bool issue_before_supply = false;
   /// 免提交: a data provider (电子证照, 数据共享) that can supply it instead of the applicant.
   std::string source;
   std::string basis;

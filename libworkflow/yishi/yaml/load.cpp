@@ -477,8 +477,8 @@ class BundleLoader {
     m.loc = {r_.span(e.key_node)};
     if (e.value.IsScalar()) {
       assign(m.name, r_.name(e.value, fmt::format("the name of material `{}`", e.key)));
-    } else if (auto es = r_.entries(e.value, fmt::format("material `{}`", e.key),
-                                    {"name", "deferrable", "source", "basis"}, {"name"})) {
+    } else if (YAML::Node issue_node; auto es = r_.entries(e.value, fmt::format("material `{}`", e.key),
+                                    {"name", "deferrable", "issue_before_supply", "source", "basis"}, {"name"})) {
       for (auto& x : *es) {
         if (x.key == "name") assign(m.name, r_.name(x.value, "`name`"));
         else if (x.key == "deferrable") {
@@ -490,8 +490,17 @@ class BundleLoader {
             m.deferrable.reset();
           }
         }
+        else if (x.key == "issue_before_supply") {
+          if (auto bv = r_.boolean(x.value, "`issue_before_supply`")) m.issue_before_supply = *bv;
+          if (m.issue_before_supply) issue_node = x.value;
+        }
         else if (x.key == "source") { if (auto s = r_.id(x.value, "`source`")) m.source = *s; }
         else assign(m.basis, r_.str(x.value, "`basis`"));
+      }
+      if (m.issue_before_supply && !m.deferrable) {
+        r_.error(DiagCode::invalid_value, issue_node, "`issue_before_supply` applies only to a deferrable material",
+                 "the material is not deferrable", "add `deferrable: 3wd` (for instance) or drop this key");
+        m.issue_before_supply = false;
       }
     }
     b.materials.push_back(std::move(m));

@@ -1,0 +1,296 @@
+// The fold: one apply per event, the only code that mutates a CaseState; and the plan it reads.
+#include "yishi/runtime/case_state.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include "yishi/runtime/internal/plan.hpp"
+
+namespace yishi {
+namespace runtime_internal {
+
+Plan::Plan(CompiledBundle cb) : compiled(std::move(cb)) {
+  const ir::Bundle& b = compiled.bundle();
+  for (std::uint32_t s = 0; s < b.situations.size(); ++s) {
+    situations.push_back(b.situations[s].id);
+    situation_index.emplace(b.situations[s].id, s);
+  }
+  for (std::uint32_t m = 0; m < b.materials.size(); ++m) {
+    const ir::Material& mat = b.materials[m];
+    PlanMaterial pm;
+    pm.id = mat.id;
+    pm.name = mat.name;
+    pm.deferrable = mat.deferrable;
+    pm.from_provider = !mat.source.empty();
+    pm.issue_before_supply = mat.issue_before_supply;
+    materials.push_back(pm);
+    material_index.emplace(mat.id, m);
+  }
+  for (std::uint32_t i = 0; i < b.items.size(); ++i) item_index.emplace(b.items[i].id, i);
+
+  items.resize(b.items.size());
+  for (std::uint32_t i = 0; i < b.items.size(); ++i) {
+    const ir::Item& it = b.items[i];
+    PlanItem& pi = items[i];
+    pi.id = it.id;
+    pi.name = it.name;
+    pi.department = it.department.id;
+    pi.pledge = it.pledge;
+    pi.essential = it.essential;
+    pi.promised = it.promised;
+    for (const auto& mu : it.materials) {
+      const std::uint32_t m = material_index.at(mu.material.id);
+      pi.materials.push_back(m);
+      materials[m].items.push_back(i);
+    }
+    for (const auto& term : it.when) pi.when.emplace_back(situation_index.at(term.situation.id), term.negated);
+    const Step& step = compiled.step(*compiled.step_of_item(it.id));
+    pi.join = step.join;
+    pi.slot_begin = static_cast<std::uint32_t>(slots.size());
+    pi.slot_count = static_cast<std::uint32_t>(step.signers.size());
+    for (const StepSigner& s : step.signers) slots.push_back({s.role, s.department, s.weight});
+    for (StepId p : step.predecessors) {
+      const Step& ps = compiled.step(p);
+      if (ps.kind == StepKind::review) pi.after.push_back(static_cast<std::uint32_t>(ps.item));
+    }
+  }
+  for (std::uint32_t i = 0; i < items.size(); ++i)
+    for (std::uint32_t p : items[i].after) items[p].dependents.push_back(i);
+  for (StepId s : compiled.topological_order()) {
+    const Step& step = compiled.step(s);
+    if (step.kind == StepKind::review) order.push_back(static_cast<std::uint32_t>(step.item));
+  }
+}
+
+namespace {
+std::optional<std::uint32_t> find_in(const IndexMap& map, std::string_view id) {
+  auto it = map.find(id);
+  if (it == map.end()) return std::nullopt;
+  return it->second;
+}
+}  // namespace
+
+std::optional<std::uint32_t> Plan::find_item(std::string_view id) const { return find_in(item_index, id); }
+std::optional<std::uint32_t> Plan::find_material(std::string_view id) const { return find_in(material_index, id); }
+std::optional<std::uint32_t> Plan::find_situation(std::string_view id) const { return find_in(situation_index, id); }
+
+namespace {
+
+[[noreturn]] void bad_event(std::string_view what) {
+  throw std::invalid_argument("event does not fit the case: " + std::string(what));
+}
+
+class Applier {
+ public:
+  Applier(CaseState& s, const Plan& p, Instant at) : s_(s), p_(p), at_(at) {}
+
+  void operator()(const CaseOpened& e) {
+    if (s_.version != 0) bad_event("case_opened after the start");
+    if (e.active.size() != p_.items.size()) bad_event("case_opened for another bundle");
+    s_.status = CaseStatus::draft;
+    s_.bundle = e.bundle;
+    s_.bundle_version = e.version;
+    s_.applicant = e.applicant;
+    s_.opened_at = at_;
+    s_.items.assign(p_.items.size(), ItemState{});
+    s_.signers.assign(p_.slots.size(), SignerState{});
+    s_.materials.assign(p_.materials.size(), MaterialState{});
+    for (std::uint32_t i = 0; i < p_.items.size(); ++i) {
+      if (!e.active[i]) continue;
+      s_.items[i].status = ItemStatus::pending;
+      for (std::uint32_t m : p_.items[i].materials) s_.materials[m].status = MaterialStatus::missing;
+    }
+  }
+  void operator()(const Submitted& e) {
+    started();
+    s_.status = CaseStatus::submitted;
+    s_.submitted_at = at_;
+    hand_over(e.materials);
+    for (std::uint32_t m = 0; m < p_.materials.size(); ++m)
+      if (p_.materials[m].from_provider && s_.materials[m].status == MaterialStatus::missing)
+        s_.materials[m].status = MaterialStatus::provided;
+  }
+  void operator()(const Accepted& e) {
+    started();
+    s_.accepted_at = at_;
+    s_.notice.clear();
+    for (const Deferral& d : e.deferred) {
+      material(d.material).status = MaterialStatus::deferred;
+      material(d.material).deadline = d.deadline;
+    }
+    s_.status = e.deferred.empty() ? CaseStatus::accepted : CaseStatus::accepted_with_deficiency;
+  }
+  void operator()(const CorrectionRequested& e) {
+    started();
+    s_.status = CaseStatus::returned_for_correction;
+    s_.correction_origin = e.origin;
+    s_.notice = e.entries;
+    // Materials the notice asks for are owed again, except deferred ones (still on their deadline).
+    for (const CorrectionEntry& c : e.entries)
+      for (std::uint32_t m : c.materials)
+        if (material(m).status != MaterialStatus::deferred) material(m).status = MaterialStatus::missing;
+  }
+  void operator()(const Refused&) { end(CaseStatus::refused); }
+  void operator()(const Resubmitted& e) {
+    started();
+    hand_over(e.materials);
+    s_.notice.clear();
+    if (s_.correction_origin == CorrectionOrigin::intake) s_.status = CaseStatus::submitted;
+    else s_.status = any_deferred() ? CaseStatus::accepted_with_deficiency : CaseStatus::accepted;
+  }
+  void operator()(const ItemStarted& e) {
+    ItemState& it = item(e.item);
+    it.status = ItemStatus::in_review;
+    ++it.round;
+    it.started = at_;
+    it.deadline = e.deadline;
+    it.warning_at = e.warning_at;
+    it.warned = it.overdue = false;
+    it.approve_weight = it.reject_weight = 0;
+    const PlanItem& pi = p_.items[e.item];
+    for (std::uint32_t k = 0; k < pi.slot_count; ++k) {
+      SignerState& slot = s_.signers[pi.slot_begin + k];
+      slot.decision.reset();
+      slot.signer.clear();
+    }
+  }
+  void operator()(const SignerAssigned& e) { signer(e.item, e.slot).assignee = e.person; }
+  void operator()(const Signed& e) {
+    SignerState& slot = signer(e.item, e.slot);
+    slot.decision = e.decision;
+    slot.signer = e.signer;
+    ItemState& it = item(e.item);
+    const std::int32_t w = p_.slots[p_.items[e.item].slot_begin + e.slot].weight;
+    if (e.decision == Decision::approve) it.approve_weight += w;
+    if (e.decision == Decision::reject) it.reject_weight += w;
+    if (e.decision == Decision::ret)
+      s_.notice.push_back({static_cast<std::int32_t>(e.item), e.materials, e.comment});
+  }
+  void operator()(const ItemApproved& e) { decide(e.item, ItemStatus::approved); }
+  void operator()(const ItemRejected& e) { decide(e.item, ItemStatus::rejected); }
+  void operator()(const ItemReturned& e) { decide(e.item, ItemStatus::returned); }
+  void operator()(const ItemCancelled& e) { decide(e.item, ItemStatus::cancelled); }
+  void operator()(const ItemRevoked& e) {
+    decide(e.item, ItemStatus::revoked);
+    if (e.cause == RevokeCause::post_check_failed) item(e.item).post_check = PostCheckStatus::failed;
+  }
+  void operator()(const Pledged& e) {
+    ItemState& it = item(e.item);
+    it.pledged = true;
+    it.post_check = e.sampled ? PostCheckStatus::due : PostCheckStatus::none;
+  }
+  void operator()(const PostChecked& e) {
+    item(e.item).post_check = e.pass ? PostCheckStatus::passed : PostCheckStatus::failed;
+  }
+  void operator()(const MaterialSupplied& e) {
+    material(e.material).status = MaterialStatus::supplied;
+    settle_deficiency();
+  }
+  void operator()(const MaterialLapsed& e) {
+    material(e.material).status = MaterialStatus::lapsed;
+    settle_deficiency();
+  }
+  void operator()(const DeadlineWarning& e) { item(e.item).warned = true; }
+  void operator()(const DeadlineOverdue& e) { item(e.item).overdue = true; }
+  void operator()(const CaseRejected& e) {
+    s_.rejected_because = e.item;
+    end(CaseStatus::rejected);
+  }
+  void operator()(const Withdrawn&) { end(CaseStatus::withdrawn); }
+  void operator()(const Issued& e) {
+    started();
+    s_.status = CaseStatus::issued;
+    s_.issued_at = at_;
+    s_.rating_until = e.rating_until;
+  }
+  void operator()(const Rated& e) { s_.rating = e.score; }
+  void operator()(const RatingWindowEnded&) { s_.rating_window_ended = true; }
+  void operator()(const CaseClosed&) { end(CaseStatus::closed); }
+
+ private:
+  void started() const {
+    if (s_.version == 0) bad_event("the first event is not case_opened");
+  }
+  void end(CaseStatus st) {
+    started();
+    s_.status = st;
+    s_.closed_at = at_;
+  }
+  ItemState& item(std::uint32_t i) {
+    started();
+    if (i >= s_.items.size()) bad_event("item index out of range");
+    return s_.items[i];
+  }
+  SignerState& signer(std::uint32_t i, std::uint32_t k) {
+    item(i);
+    if (k >= p_.items[i].slot_count) bad_event("signer slot out of range");
+    return s_.signers[p_.items[i].slot_begin + k];
+  }
+  MaterialState& material(std::uint32_t m) {
+    started();
+    if (m >= s_.materials.size()) bad_event("material index out of range");
+    return s_.materials[m];
+  }
+  void decide(std::uint32_t i, ItemStatus st) {
+    ItemState& it = item(i);
+    it.status = st;
+    it.decided_at = at_;
+  }
+  void hand_over(const std::vector<std::uint32_t>& ms) {
+    for (std::uint32_t m : ms) material(m).status = MaterialStatus::handed_over;
+  }
+  bool any_deferred() const {
+    for (const MaterialState& m : s_.materials)
+      if (m.status == MaterialStatus::deferred) return true;
+    return false;
+  }
+  void settle_deficiency() {
+    if (s_.status == CaseStatus::accepted_with_deficiency && !any_deferred()) s_.status = CaseStatus::accepted;
+  }
+
+  CaseState& s_;
+  const Plan& p_;
+  Instant at_;
+};
+
+}  // namespace
+
+void apply(CaseState& state, const Plan& plan, Instant at, const Event& event) {
+  std::visit(Applier{state, plan, at}, event);
+  ++state.version;
+}
+
+CaseState replay(const Plan& plan, CaseId id, std::span<const Commit> commits, std::span<const Event> events) {
+  CaseState s;
+  s.id = id;
+  std::uint64_t expected = 1;
+  for (const Commit& c : commits) {
+    if (c.first_version != expected || c.first_version - 1 + c.count > events.size())
+      throw std::invalid_argument("the case log's commits do not cover its events in order");
+    for (std::uint32_t k = 0; k < c.count; ++k) apply(s, plan, c.at, events[c.first_version - 1 + k]);
+    expected += c.count;
+  }
+  if (expected - 1 != events.size()) throw std::invalid_argument("the case log has events outside any commit");
+  return s;
+}
+
+}  // namespace runtime_internal
+
+std::size_t CaseState::memory_bytes() const noexcept {
+  auto heap = [](const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; };
+  std::size_t n = sizeof(CaseState) + heap(bundle) + heap(bundle_version) + heap(applicant);
+  n += items.capacity() * sizeof(ItemState) + materials.capacity() * sizeof(MaterialState);
+  n += signers.capacity() * sizeof(SignerState);
+  for (const SignerState& s : signers) n += heap(s.signer) + heap(s.assignee);
+  n += notice.capacity() * sizeof(CorrectionEntry);
+  for (const CorrectionEntry& c : notice) n += c.materials.capacity() * sizeof(std::uint32_t) + heap(c.comment);
+  return n;
+}
+
+CaseState replay(const CompiledBundle& bundle, CaseId id, std::span<const Commit> commits,
+                 std::span<const Event> events) {
+  const runtime_internal::Plan plan(bundle);
+  return runtime_internal::replay(plan, id, commits, events);
+}
+
+}  // namespace yishi

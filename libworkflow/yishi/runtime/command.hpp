@@ -1,0 +1,127 @@
+// Commands: the only way a case changes. Each carries an idempotency key and an actor; the
+// engine validates it against the case's state and either records events or returns a typed
+// error that changes nothing.
+//
+//   yishi::Command cmd{.id = "c-42", .actor = yishi::Actor::staff("li", "market_regulation", "reviewer"),
+//                      .body = yishi::Sign{.item = "food_licence", .decision = yishi::Decision::approve}};
+//   auto result = engine.execute(case_id, cmd);
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace yishi {
+
+/// A case's identifier, unique within a store.
+struct CaseId {
+  std::uint64_t value = 0;
+  friend bool operator==(CaseId, CaseId) = default;
+  friend auto operator<=>(CaseId, CaseId) = default;
+};
+
+/// Who acts: the applicant (申请人), a member of staff of a department in a role, or the
+/// engine itself (timers).
+enum class ActorKind : std::uint8_t { applicant, staff, system };
+[[nodiscard]] std::string_view to_string(ActorKind k);
+
+/// The author of a command. `department` and `role` matter for staff only.
+struct Actor {
+  ActorKind kind = ActorKind::applicant;
+  std::string id;          ///< a person or organisation id; may be personal data (masked in views)
+  std::string department;  ///< staff: the department id
+  std::string role;        ///< staff: the role, e.g. `reviewer`, `clerk`
+
+  [[nodiscard]] static Actor applicant(std::string id) { return {ActorKind::applicant, std::move(id), {}, {}}; }
+  [[nodiscard]] static Actor staff(std::string id, std::string department, std::string role) {
+    return {ActorKind::staff, std::move(id), std::move(department), std::move(role)};
+  }
+  [[nodiscard]] static Actor system() { return {ActorKind::system, "system", {}, {}}; }
+  friend bool operator==(const Actor&, const Actor&) = default;
+};
+
+/// A signer's decision on a step.
+enum class Decision : std::uint8_t {
+  approve,  ///< 同意
+  reject,   ///< 不同意 (不予许可)
+  ret,      ///< 退回补正: back to the applicant to fix something (`return` in text)
+};
+[[nodiscard]] std::string_view to_string(Decision d);
+[[nodiscard]] std::optional<Decision> parse_decision(std::string_view s);
+
+/// Opens a case of a deployed bundle for an applicant (a draft until submitted).
+/// `situations` gives the truth of each situation an item's `when` refers to.
+struct OpenCase {
+  std::string id;             ///< idempotency key of the command
+  Actor actor;                ///< the applicant
+  std::string bundle;         ///< bundle id
+  std::string version;        ///< bundle version; empty = the latest deployed
+  std::vector<std::pair<std::string, bool>> situations;
+};
+
+/// The applicant submits the application with the materials handed over (ids). Materials a
+/// data provider supplies (`source`) count as handed over.
+struct Submit { std::vector<std::string> materials; };
+/// 综合受理: the front desk accepts a complete application.
+struct Accept {};
+/// 容缺受理: accept while deferrable, non-core materials are missing; each gets a deadline.
+struct AcceptWithDeficiency {};
+/// 补正 at intake: back to the applicant with one notice of everything to fix.
+struct ReturnForCorrection { std::vector<std::string> materials; std::string comment; };
+/// 不予受理: intake refuses the application.
+struct Refuse { std::string reason; };
+/// The applicant resubmits after a correction notice, with the materials it asked for.
+struct Resubmit { std::vector<std::string> materials; };
+/// Assigns a signer slot of an item's review to a person (the next undecided slot when
+/// `slot` is not given).
+struct Assign { std::string item; std::string person; std::optional<std::uint32_t> slot; };
+/// A signer decides. With `ret`, `materials` lists what the applicant must hand over again.
+struct Sign {
+  std::string item;
+  Decision decision = Decision::approve;
+  std::string comment;
+  std::vector<std::string> materials;
+  std::optional<std::uint32_t> slot;  ///< which signer slot; default: the actor's
+};
+/// The applicant hands over a deferred material (容缺补齐).
+struct SupplyMaterial { std::string material; };
+/// 告知承诺: the applicant signs the pledge for an item that allows it.
+struct Pledge { std::string item; };
+/// 事后核查: staff of the item's department check a pledged item.
+struct PostCheck { std::string item; bool pass = true; std::string comment; };
+/// The applicant withdraws the application (撤回), possible until issuance.
+struct Withdraw { std::string reason; };
+/// 统一出件: the front desk delivers all results.
+struct Issue {};
+/// 好差评: the applicant rates the service, 1 (very dissatisfied) to 5 (very satisfied).
+struct Rate { int score = 5; std::string comment; };
+
+using CommandBody = std::variant<Submit, Accept, AcceptWithDeficiency, ReturnForCorrection, Refuse, Resubmit,
+                                 Assign, Sign, SupplyMaterial, Pledge, PostCheck, Withdraw, Issue, Rate>;
+
+/// A command on an existing case.
+struct Command {
+  std::string id;  ///< idempotency key: a repeated id returns the original outcome
+  Actor actor;
+  CommandBody body;
+};
+
+/// Every kind of command: `open` (OpenCase), the alternatives of CommandBody in order, and
+/// `timer` (a due timer fired by the engine).
+enum class CommandKind : std::uint8_t {
+  open, submit, accept, accept_with_deficiency, return_for_correction, refuse, resubmit, assign, sign,
+  supply_material, pledge, post_check, withdraw, issue, rate, timer
+};
+[[nodiscard]] std::string_view to_string(CommandKind k);
+[[nodiscard]] CommandKind kind_of(const CommandBody& body) noexcept;
+
+/// A stable 64-bit digest of a command's content (not its id): a key reused for a different
+/// command is detected.
+[[nodiscard]] std::uint64_t fingerprint(const Command& c);
+[[nodiscard]] std::uint64_t fingerprint(const OpenCase& c);
+
+}  // namespace yishi

@@ -1,0 +1,276 @@
+// Engine: command handling around the decider — idempotency, optimistic concurrency against
+// the store, the cache of live states, and timers.
+#include "yishi/runtime/engine.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <queue>
+#include <unordered_map>
+
+#include "yishi/base/assert.hpp"
+#include "yishi/runtime/internal/decide.hpp"
+#include "yishi/runtime/internal/plan.hpp"
+#include "yishi/runtime/internal/views.hpp"
+
+namespace yishi {
+
+using runtime_internal::Plan;
+
+namespace {
+CommandError error(ErrorKind k, std::string message) { return {k, std::move(message), nullptr}; }
+}  // namespace
+
+struct Engine::Impl {
+  struct Live {
+    std::shared_ptr<const Plan> plan;
+    CaseState state;
+  };
+
+  Impl(Store& s, Clock& c, Calendar cal, EngineOptions o)
+      : store(s), clock(c), calendar(std::move(cal)), options(std::move(o)) {}
+
+  Store& store;
+  Clock& clock;
+  Calendar calendar;
+  EngineOptions options;
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<const Plan>> plans;  // (id, version)
+  std::unordered_map<std::string, std::string> latest;                                // id → version
+  std::unordered_map<std::uint64_t, Live> cache;
+  std::vector<Event> events;  // scratch, reused by every command
+
+  runtime_internal::DecideContext context(const Plan& plan, Instant now) const {
+    return {plan, calendar, options, now};
+  }
+
+  std::shared_ptr<const Plan> find_plan(const std::string& id, const std::string& version) const {
+    auto it = plans.find({id, version});
+    return it == plans.end() ? nullptr : it->second;
+  }
+
+  /// The live state of a case: from the cache, or loaded from the store and replayed.
+  Result<Live*, CommandError> live(CaseId id) {
+    if (auto it = cache.find(id.value); it != cache.end()) return &it->second;
+    auto stored = store.load(id);
+    if (!stored) return unexpected(error(ErrorKind::unknown_case, fmt::format("no case {}", id.value)));
+    const auto* opened = stored->events.empty() ? nullptr : std::get_if<CaseOpened>(&stored->events.front());
+    if (!opened) throw StoreError(fmt::format("case {}: the log does not start with case_opened", id.value));
+    auto plan = find_plan(opened->bundle, opened->version);
+    if (!plan)
+      return unexpected(error(ErrorKind::unknown_bundle,
+                              fmt::format("case {} runs bundle `{}` version {}, which is not deployed", id.value,
+                                          opened->bundle, opened->version)));
+    CaseState state;
+    try {
+      state = runtime_internal::replay(*plan, id, stored->commits, stored->events);
+    } catch (const std::invalid_argument& e) {
+      throw StoreError(fmt::format("case {}: {}", id.value, e.what()));
+    }
+    return &cache.emplace(id.value, Live{std::move(plan), std::move(state)}).first->second;
+  }
+
+  /// Builds the outcome of a command id already recorded.
+  CommandResult recorded(const CommandRecord& rec, std::uint64_t fp, std::optional<CaseId> target,
+                         std::string_view key) const {
+    if (rec.commit.fingerprint != fp || (target && rec.case_id != *target))
+      return unexpected(error(ErrorKind::key_reused,
+                              fmt::format("command id `{}` was already used by a different command (`{}` on case {})",
+                                          key, to_string(rec.commit.command), rec.case_id.value)));
+    auto original = std::make_shared<Applied>(
+        Applied{rec.case_id, rec.commit.first_version - 1 + rec.commit.count, rec.events});
+    return unexpected(CommandError{ErrorKind::duplicate_command,
+                                   fmt::format("command `{}` was already applied", key), std::move(original)});
+  }
+
+  /// Appends the scratch events as one commit; keeps the cache in step with the store.
+  AppendStatus commit(CaseId id, Live& live, std::uint64_t old_version, Commit header) {
+    header.first_version = old_version + 1;
+    header.count = static_cast<std::uint32_t>(events.size());
+    const auto due = runtime_internal::next_due(*live.plan, live.state);
+    const AppendStatus st = store.append(id, old_version, header, events, due);
+    if (st != AppendStatus::ok || is_terminal(live.state.status)) cache.erase(id.value);  // stale or finished
+    return st;
+  }
+
+  enum class Fired { one, none, stale };
+
+  /// Fires the case's earliest timer if it is due at or before `until`, at its due instant.
+  Fired fire_one(CaseId id, Live& live, Instant until) {
+    const auto due = runtime_internal::next_due(*live.plan, live.state);
+    if (!due || *due > until) return Fired::none;
+    events.clear();
+    const std::uint64_t old = live.state.version;
+    const bool fired = runtime_internal::fire_next_timer(live.state, context(*live.plan, *due), events);
+    YISHI_ASSERT(fired && !events.empty(), "a due timer fires");
+    Commit header{fmt::format("timer:{}:{}", id.value, old + 1), 0, Actor::system(), CommandKind::timer, *due, 0, 0};
+    return commit(id, live, old, std::move(header)) == AppendStatus::ok ? Fired::one : Fired::stale;
+  }
+};
+
+Engine::Engine(Store& store, Clock& clock, Calendar calendar, EngineOptions options)
+    : impl_(std::make_unique<Impl>(store, clock, std::move(calendar), std::move(options))) {}
+Engine::~Engine() = default;
+
+bool Engine::deploy(CompiledBundle bundle) {
+  const ir::Bundle& b = bundle.bundle();
+  std::pair<std::string, std::string> key{b.id, b.version};
+  if (auto it = impl_->plans.find(key); it != impl_->plans.end()) {
+    if (!(it->second->compiled.bundle() == b)) return false;
+  } else {
+    impl_->plans.emplace(key, std::make_shared<const Plan>(std::move(bundle)));
+  }
+  impl_->latest[key.first] = key.second;
+  return true;
+}
+
+CommandResult Engine::open_case(const OpenCase& command) {
+  Impl& m = *impl_;
+  if (command.id.empty()) return unexpected(error(ErrorKind::invalid_argument, "the command has no id"));
+  const std::uint64_t fp = fingerprint(command);
+  if (auto rec = m.store.find_command(command.id)) return m.recorded(*rec, fp, std::nullopt, command.id);
+  std::string version = command.version;
+  if (version.empty()) {
+    auto it = m.latest.find(command.bundle);
+    if (it != m.latest.end()) version = it->second;
+  }
+  auto plan = m.find_plan(command.bundle, version);
+  if (!plan)
+    return unexpected(error(ErrorKind::unknown_bundle,
+                            version.empty() ? fmt::format("no bundle `{}` is deployed", command.bundle)
+                                            : fmt::format("bundle `{}` version {} is not deployed", command.bundle, version)));
+  const Instant now = m.clock.now();
+  Impl::Live live{plan, CaseState{}};
+  live.state.id = m.store.allocate_case_id();
+  m.events.clear();
+  if (auto e = runtime_internal::decide_open(live.state, m.context(*plan, now), command, m.events))
+    return unexpected(std::move(*e));
+  const CaseId id = live.state.id;
+  auto& cached = m.cache.emplace(id.value, std::move(live)).first->second;
+  switch (m.commit(id, cached, 0, Commit{command.id, fp, command.actor, CommandKind::open, now, 0, 0})) {
+    case AppendStatus::ok: return Applied{id, cached.state.version, m.events};
+    case AppendStatus::duplicate:
+      if (auto rec = m.store.find_command(command.id)) return m.recorded(*rec, fp, std::nullopt, command.id);
+      break;
+    case AppendStatus::conflict: break;
+  }
+  return unexpected(error(ErrorKind::conflict, fmt::format("case {} could not be created", id.value)));
+}
+
+CommandResult Engine::execute(CaseId id, const Command& command) {
+  Impl& m = *impl_;
+  if (command.id.empty()) return unexpected(error(ErrorKind::invalid_argument, "the command has no id"));
+  if (command.actor.kind == ActorKind::system)
+    return unexpected(error(ErrorKind::not_authorised, "the system actor only fires timers"));
+  const std::uint64_t fp = fingerprint(command);
+  if (auto rec = m.store.find_command(command.id)) return m.recorded(*rec, fp, id, command.id);
+  const Instant now = m.clock.now();
+  for (int attempt = 0; attempt < std::max(1, m.options.max_attempts); ++attempt) {
+    auto got = m.live(id);
+    if (!got) return unexpected(std::move(got).error());
+    Impl::Live* live = *got;
+    // Timers already due fire first, each at its own instant: the command sees the case as
+    // it stands now, whether or not anyone called advance_to.
+    Impl::Fired f = Impl::Fired::one;
+    while (f == Impl::Fired::one && m.cache.count(id.value)) f = m.fire_one(id, *live, now);
+    if (f == Impl::Fired::stale) continue;
+    if (!m.cache.count(id.value)) {  // a timer ended the case
+      if (auto again = m.live(id); again) live = *again;
+      else return unexpected(std::move(again).error());
+    }
+    m.events.clear();
+    const std::uint64_t old = live->state.version;
+    if (auto e = runtime_internal::decide(live->state, m.context(*live->plan, now), command.actor, command.body,
+                                          m.events)) {
+      if (is_terminal(live->state.status)) m.cache.erase(id.value);
+      return unexpected(std::move(*e));
+    }
+    switch (m.commit(id, *live, old, Commit{command.id, fp, command.actor, kind_of(command.body), now, 0, 0})) {
+      case AppendStatus::ok: return Applied{id, old + m.events.size(), m.events};
+      case AppendStatus::duplicate:
+        if (auto rec = m.store.find_command(command.id)) return m.recorded(*rec, fp, id, command.id);
+        continue;
+      case AppendStatus::conflict: continue;
+    }
+  }
+  return unexpected(error(ErrorKind::conflict,
+                          fmt::format("case {} kept changing under this command; try again", id.value)));
+}
+
+std::size_t Engine::advance_to(Instant t) {
+  Impl& m = *impl_;
+  using Entry = std::pair<Instant, std::uint64_t>;
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue;
+  for (const DueCase& d : m.store.due(t, std::numeric_limits<std::size_t>::max())) queue.push({d.due, d.id.value});
+  std::size_t fired = 0;
+  std::unordered_map<std::uint64_t, int> stale;
+  while (!queue.empty()) {
+    const auto [at, raw] = queue.top();
+    queue.pop();
+    const CaseId id{raw};
+    auto got = m.live(id);
+    if (!got) continue;
+    Impl::Live* live = *got;
+    const auto due = runtime_internal::next_due(*live->plan, live->state);
+    if (!due || *due > t) {
+      if (is_terminal(live->state.status)) m.cache.erase(raw);
+      continue;
+    }
+    if (*due > at) {  // the store's entry was early: requeue at the real time, keep the global order
+      queue.push({*due, raw});
+      continue;
+    }
+    switch (m.fire_one(id, *live, t)) {
+      case Impl::Fired::one: ++fired; break;
+      case Impl::Fired::stale:
+        if (++stale[raw] >= std::max(1, m.options.max_attempts)) continue;
+        break;
+      case Impl::Fired::none: continue;
+    }
+    if (auto again = m.live(id); again) {
+      if (auto next = runtime_internal::next_due(*(*again)->plan, (*again)->state); next && *next <= t)
+        queue.push({*next, raw});
+      else if (is_terminal((*again)->state.status))
+        m.cache.erase(raw);
+    }
+  }
+  m.clock.advance_to(t);
+  return fired;
+}
+
+Result<CaseView, CommandError> Engine::view(CaseId id) {
+  auto got = impl_->live(id);
+  if (!got) return unexpected(std::move(got).error());
+  CaseView v = runtime_internal::make_view(*(*got)->plan, (*got)->state);
+  if (is_terminal(v.status)) impl_->cache.erase(id.value);
+  return v;
+}
+
+Result<std::vector<AuditEntry>, CommandError> Engine::audit_trail(CaseId id) {
+  auto got = impl_->live(id);
+  if (!got) return unexpected(std::move(got).error());
+  auto plan = (*got)->plan;
+  if (is_terminal((*got)->state.status)) impl_->cache.erase(id.value);
+  auto stored = impl_->store.load(id);
+  if (!stored) return unexpected(error(ErrorKind::unknown_case, fmt::format("no case {}", id.value)));
+  return runtime_internal::make_audit_trail(*plan, impl_->calendar, *stored);
+}
+
+Result<CaseState, CommandError> Engine::state(CaseId id) {
+  auto got = impl_->live(id);
+  if (!got) return unexpected(std::move(got).error());
+  CaseState s = (*got)->state;
+  if (is_terminal(s.status)) impl_->cache.erase(id.value);
+  return s;
+}
+
+const Calendar& Engine::calendar() const noexcept { return impl_->calendar; }
+const EngineOptions& Engine::options() const noexcept { return impl_->options; }
+std::size_t Engine::live_cases() const noexcept { return impl_->cache.size(); }
+std::size_t Engine::live_state_bytes() const noexcept {
+  std::size_t n = 0;
+  for (const auto& [id, live] : impl_->cache) n += live.state.memory_bytes() + sizeof(live) + sizeof(id);
+  return n;
+}
+void Engine::drop_cache() noexcept { impl_->cache.clear(); }
+
+}  // namespace yishi

@@ -1,0 +1,162 @@
+// Engine: runs cases of compiled bundles (the `run` stage of the pipeline).
+//
+//   yishi::MemoryStore store;
+//   yishi::ManualClock clock{start};
+//   yishi::Engine engine(store, clock, calendar);
+//   engine.deploy(compiled);                                    // a CompiledBundle
+//   auto opened = engine.open_case({.id = "k1", .actor = yishi::Actor::applicant("corp-1"),
+//                                   .bundle = "open_restaurant", .situations = {{"outdoor_sign", false}}});
+//   yishi::CaseId id = opened->case_id;
+//   engine.execute(id, {.id = "k2", .actor = yishi::Actor::applicant("corp-1"), .body = yishi::Submit{...}});
+//   engine.advance_to(later);                                   // fires due timers in time order
+//
+// Every command is validated against the case's current state: it either records events
+// (one atomic commit in the store) or returns a typed error and changes nothing. A command id
+// seen before returns `duplicate_command` with the original outcome.
+//
+// Thread safety: one Engine is driven by one thread at a time. Several engines (in one or
+// several processes) may share a store: appends are guarded by the case version, and an
+// engine whose cached state is stale reloads the case and retries.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "yishi/calendar/calendar.hpp"
+#include "yishi/compile/compiled_bundle.hpp"
+#include "yishi/runtime/case_state.hpp"
+#include "yishi/runtime/clock.hpp"
+#include "yishi/runtime/command.hpp"
+#include "yishi/runtime/event.hpp"
+#include "yishi/runtime/outcome.hpp"
+#include "yishi/runtime/store.hpp"
+
+namespace yishi {
+
+/// Policies of an engine that the bundle does not fix.
+struct EngineOptions {
+  /// 亮灯: the warning timer of an item fires at this fraction of its promised limit.
+  double warning_fraction = 0.75;
+  /// 好差评: how long after issuance the applicant may rate.
+  ir::WorkDuration rating_window{5, 0};
+  /// 告知承诺: the share of pledged items drawn for a post-check (事后核查), 0..1.
+  double post_check_rate = 0.2;
+  /// Seed of the post-check draw; a given (seed, case, item) always draws the same way.
+  std::uint64_t seed = 0;
+  /// The staff role that performs intake and issuance (综合窗口).
+  std::string intake_role = "clerk";
+  /// Attempts of a command when another writer changed the case meanwhile.
+  int max_attempts = 4;
+};
+
+/// One signer slot of an item, as shown.
+struct SignerView {
+  std::string role, department, assignee, signer;
+  std::int32_t weight = 1;
+  std::optional<Decision> decision;
+};
+
+/// An item of a case, as shown.
+struct ItemView {
+  std::string id, name, department;
+  ItemStatus status = ItemStatus::inactive;
+  int round = 0;
+  bool essential = true, pledged = false, warned = false, overdue = false;
+  PostCheckStatus post_check = PostCheckStatus::none;
+  std::optional<Instant> started, deadline, warning_at;
+  std::vector<SignerView> signers;
+};
+
+/// A material of a case, as shown (materials no active item needs are left out).
+struct MaterialView {
+  std::string id, name;
+  MaterialStatus status = MaterialStatus::missing;
+  std::optional<Instant> deadline;  ///< deferred: supply by
+};
+
+/// One entry of a correction notice, as shown (`item` empty: from intake).
+struct NoticeView {
+  std::string item;
+  std::vector<std::string> materials;
+  std::string comment;  ///< personal data masked
+};
+
+/// A case as shown to people and platforms: status, items with deadlines, materials.
+struct CaseView {
+  CaseId id;
+  std::string bundle, version;
+  std::string applicant;  ///< masked when it is personal data (身份证号, phone)
+  CaseStatus status = CaseStatus::draft;
+  std::uint64_t version_number = 0;
+  std::optional<Instant> submitted_at, accepted_at, issued_at;
+  std::vector<ItemView> items;          ///< active items, in definition order
+  std::vector<MaterialView> materials;  ///< needed materials, in definition order
+  std::vector<NoticeView> notice;       ///< the correction notice, when returned
+  std::optional<int> rating;
+  std::string rejected_because;         ///< rejected: the item that failed, if any
+  bool ready_to_issue = false;          ///< every item decided and nothing blocks issuance
+  std::optional<Instant> next_timer;
+
+  [[nodiscard]] const ItemView* item(std::string_view key) const;
+  [[nodiscard]] const MaterialView* material(std::string_view key) const;
+  /// Materials still owed by the applicant: missing or deferred.
+  [[nodiscard]] std::vector<const MaterialView*> outstanding() const;
+};
+
+/// One line of the audit trail: who did what, when, with what comment.
+struct AuditEntry {
+  std::uint64_t version = 0;  ///< the event's version in the case
+  Instant at{};
+  ActorKind actor_kind = ActorKind::system;
+  std::string actor;          ///< masked when it is personal data
+  std::string command_id;
+  CommandKind command = CommandKind::open;
+  std::string event;          ///< the event's name, e.g. `item_approved`
+  std::string detail;         ///< a readable sentence, e.g. "item `fire_check` approved"
+  std::string comment;        ///< personal data masked
+};
+
+class Engine {
+ public:
+  /// `store` and `clock` must outlive the engine; the calendar is copied.
+  Engine(Store& store, Clock& clock, Calendar calendar, EngineOptions options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  /// Makes a compiled bundle available to new cases (keyed by id and version; deploying the
+  /// same id and version again replaces it for new cases only if the definition is equal).
+  /// Returns false, changing nothing, if a different definition has that id and version.
+  bool deploy(CompiledBundle bundle);
+
+  /// Opens a case (a draft). The applicant must answer every situation an item depends on.
+  [[nodiscard]] CommandResult open_case(const OpenCase& command);
+  /// Runs a command on a case: first fires the case's timers already due, then validates.
+  [[nodiscard]] CommandResult execute(CaseId id, const Command& command);
+  /// Fires every timer due at or before `t`, in time order and each at its due instant, then
+  /// moves the clock to `t`. Returns how many timers fired.
+  std::size_t advance_to(Instant t);
+
+  [[nodiscard]] Result<CaseView, CommandError> view(CaseId id);
+  [[nodiscard]] Result<std::vector<AuditEntry>, CommandError> audit_trail(CaseId id);
+  /// The case's current state (a copy).
+  [[nodiscard]] Result<CaseState, CommandError> state(CaseId id);
+
+  [[nodiscard]] const Calendar& calendar() const noexcept;
+  [[nodiscard]] const EngineOptions& options() const noexcept;
+  /// Cases whose state is held in memory (active cases), and the bytes they take.
+  [[nodiscard]] std::size_t live_cases() const noexcept;
+  [[nodiscard]] std::size_t live_state_bytes() const noexcept;
+  /// Forgets every cached state; cases are reloaded from the store when next used.
+  void drop_cache() noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace yishi

@@ -1,0 +1,252 @@
+// Queries over a case: the view of its state and the audit trail of its log.
+#include <fmt/format.h>
+
+#include "yishi/base/mask.hpp"
+#include "yishi/runtime/internal/decide.hpp"
+#include "yishi/runtime/internal/views.hpp"
+
+namespace yishi {
+
+const ItemView* CaseView::item(std::string_view key) const {
+  for (const ItemView& i : items)
+    if (i.id == key) return &i;
+  return nullptr;
+}
+
+const MaterialView* CaseView::material(std::string_view key) const {
+  for (const MaterialView& m : materials)
+    if (m.id == key) return &m;
+  return nullptr;
+}
+
+std::vector<const MaterialView*> CaseView::outstanding() const {
+  std::vector<const MaterialView*> out;
+  for (const MaterialView& m : materials)
+    if (m.status == MaterialStatus::missing || m.status == MaterialStatus::deferred) out.push_back(&m);
+  return out;
+}
+
+namespace runtime_internal {
+namespace {
+
+bool open_item(ItemStatus s) {
+  return s == ItemStatus::pending || s == ItemStatus::in_review || s == ItemStatus::returned;
+}
+
+bool ready_to_issue(const Plan& p, const CaseState& s) {
+  if (s.status != CaseStatus::accepted && s.status != CaseStatus::accepted_with_deficiency) return false;
+  bool approved = false;
+  for (const ItemState& it : s.items) {
+    if (open_item(it.status)) return false;
+    approved |= it.status == ItemStatus::approved;
+  }
+  for (std::uint32_t m = 0; m < p.materials.size(); ++m) {
+    if (s.materials[m].status != MaterialStatus::deferred || p.materials[m].issue_before_supply) continue;
+    for (std::uint32_t i : p.materials[m].items)
+      if (s.items[i].status == ItemStatus::approved) return false;
+  }
+  return approved;
+}
+
+std::vector<std::string> material_ids(const Plan& p, const std::vector<std::uint32_t>& ms) {
+  std::vector<std::string> out;
+  for (std::uint32_t m : ms) out.emplace_back(p.materials[m].id);
+  return out;
+}
+
+std::string local_time(const Calendar& cal, Instant t) {
+  const int minute = cal.local_minute(t);
+  return fmt::format("{} {:02}:{:02}", to_string(cal.local_date(t)), minute / 60, minute % 60);
+}
+
+std::string listing(const Plan& p, const std::vector<std::uint32_t>& ids, bool items) {
+  std::string out;
+  for (std::size_t k = 0; k < ids.size(); ++k)
+    fmt::format_to(std::back_inserter(out), "{}`{}`", k ? ", " : "", items ? p.items[ids[k]].id : p.materials[ids[k]].id);
+  return out.empty() ? "none" : out;
+}
+
+struct Describer {
+  const Plan& p;
+  const Calendar& cal;
+  std::string_view item(std::uint32_t i) const { return p.items[i].id; }
+  std::string_view material(std::uint32_t m) const { return p.materials[m].id; }
+
+  std::string operator()(const CaseOpened& e) const {
+    std::vector<std::uint32_t> active;
+    for (std::uint32_t i = 0; i < e.active.size(); ++i)
+      if (e.active[i]) active.push_back(i);
+    return fmt::format("case opened on bundle `{}` version {} with items {}", e.bundle, e.version,
+                       listing(p, active, true));
+  }
+  std::string operator()(const Submitted& e) const {
+    return fmt::format("application submitted with materials {}", listing(p, e.materials, false));
+  }
+  std::string operator()(const Accepted& e) const {
+    if (e.deferred.empty()) return "application accepted";
+    std::string out = "application accepted with deficiency (容缺): ";
+    for (std::size_t k = 0; k < e.deferred.size(); ++k)
+      fmt::format_to(std::back_inserter(out), "{}`{}` due {}", k ? ", " : "", material(e.deferred[k].material),
+                     local_time(cal, e.deferred[k].deadline));
+    return out;
+  }
+  std::string operator()(const CorrectionRequested& e) const {
+    std::string out = fmt::format("correction notice ({}):", to_string(e.origin));
+    for (const CorrectionEntry& c : e.entries)
+      fmt::format_to(std::back_inserter(out), " {} materials {};", c.item < 0 ? std::string("intake") : fmt::format("item `{}`", item(static_cast<std::uint32_t>(c.item))),
+                     listing(p, c.materials, false));
+    return out;
+  }
+  std::string operator()(const Refused&) const { return "application refused at intake"; }
+  std::string operator()(const Resubmitted& e) const {
+    return fmt::format("application resubmitted with materials {}", listing(p, e.materials, false));
+  }
+  std::string operator()(const ItemStarted& e) const {
+    return fmt::format("item `{}` in review, due {}", item(e.item), local_time(cal, e.deadline));
+  }
+  std::string operator()(const SignerAssigned& e) const {
+    return fmt::format("signature {} of `{}` assigned to `{}`", e.slot, item(e.item), mask_personal_data(e.person));
+  }
+  std::string operator()(const Signed& e) const {
+    const PlanSlot& s = p.slots[p.items[e.item].slot_begin + e.slot];
+    return fmt::format("`{}` ({} of `{}`) decided {} on `{}`", mask_personal_data(e.signer), s.role, s.department,
+                       to_string(e.decision), item(e.item));
+  }
+  std::string operator()(const ItemApproved& e) const {
+    return fmt::format("item `{}` approved{}", item(e.item), e.by_pledge ? " on a pledge (告知承诺)" : "");
+  }
+  std::string operator()(const ItemRejected& e) const { return fmt::format("item `{}` rejected", item(e.item)); }
+  std::string operator()(const ItemReturned& e) const {
+    return fmt::format("item `{}` returned for correction", item(e.item));
+  }
+  std::string operator()(const ItemCancelled& e) const { return fmt::format("item `{}` cancelled", item(e.item)); }
+  std::string operator()(const ItemRevoked& e) const {
+    return fmt::format("item `{}` revoked: {}", item(e.item),
+                       e.cause == RevokeCause::material_lapsed ? "a deferred material lapsed" : "the post-check failed");
+  }
+  std::string operator()(const Pledged& e) const {
+    return fmt::format("pledge signed for `{}`{}", item(e.item), e.sampled ? ", drawn for a post-check" : "");
+  }
+  std::string operator()(const PostChecked& e) const {
+    return fmt::format("post-check of `{}` {}", item(e.item), e.pass ? "passed" : "failed");
+  }
+  std::string operator()(const MaterialSupplied& e) const {
+    return fmt::format("deferred material `{}` supplied", material(e.material));
+  }
+  std::string operator()(const MaterialLapsed& e) const {
+    return fmt::format("deferred material `{}` not supplied by its deadline (lapsed)", material(e.material));
+  }
+  std::string operator()(const DeadlineWarning& e) const {
+    return fmt::format("warning: item `{}` nears its promised limit", item(e.item));
+  }
+  std::string operator()(const DeadlineOverdue& e) const {
+    return fmt::format("item `{}` is past its promised limit", item(e.item));
+  }
+  std::string operator()(const CaseRejected& e) const {
+    return e.item < 0 ? std::string("case rejected: no item was approved")
+                      : fmt::format("case rejected because of item `{}`", item(static_cast<std::uint32_t>(e.item)));
+  }
+  std::string operator()(const Withdrawn&) const { return "application withdrawn by the applicant"; }
+  std::string operator()(const Issued& e) const {
+    return fmt::format("results issued: approved {}; not approved {}", listing(p, e.approved, true),
+                       listing(p, e.not_approved, true));
+  }
+  std::string operator()(const Rated& e) const { return fmt::format("service rated {} of 5", e.score); }
+  std::string operator()(const RatingWindowEnded&) const { return "the time to rate ended"; }
+  std::string operator()(const CaseClosed&) const { return "case closed"; }
+};
+
+std::string comment_of(const Event& e) {
+  if (auto* s = std::get_if<Signed>(&e)) return s->comment;
+  if (auto* s = std::get_if<Refused>(&e)) return s->reason;
+  if (auto* s = std::get_if<Withdrawn>(&e)) return s->reason;
+  if (auto* s = std::get_if<PostChecked>(&e)) return s->comment;
+  if (auto* s = std::get_if<Rated>(&e)) return s->comment;
+  if (auto* s = std::get_if<CorrectionRequested>(&e); s && s->origin == CorrectionOrigin::intake && !s->entries.empty())
+    return s->entries.front().comment;
+  return {};
+}
+
+}  // namespace
+
+CaseView make_view(const Plan& p, const CaseState& s) {
+  CaseView v;
+  v.id = s.id;
+  v.bundle = s.bundle;
+  v.version = s.bundle_version;
+  v.applicant = mask_personal_data(s.applicant);
+  v.status = s.status;
+  v.version_number = s.version;
+  const Instant none{};
+  if (s.submitted_at != none) v.submitted_at = s.submitted_at;
+  if (s.accepted_at != none) v.accepted_at = s.accepted_at;
+  if (s.issued_at != none) v.issued_at = s.issued_at;
+  for (std::uint32_t i = 0; i < p.items.size(); ++i) {
+    const ItemState& it = s.items[i];
+    if (it.status == ItemStatus::inactive) continue;
+    const PlanItem& pi = p.items[i];
+    ItemView iv;
+    iv.id = pi.id;
+    iv.name = pi.name;
+    iv.department = pi.department;
+    iv.status = it.status;
+    iv.round = it.round;
+    iv.essential = pi.essential;
+    iv.pledged = it.pledged;
+    iv.warned = it.warned;
+    iv.overdue = it.overdue;
+    iv.post_check = it.post_check;
+    if (it.round > 0) {
+      iv.started = it.started;
+      iv.deadline = it.deadline;
+      iv.warning_at = it.warning_at;
+    }
+    for (std::uint32_t k = 0; k < pi.slot_count; ++k) {
+      const PlanSlot& ps = p.slots[pi.slot_begin + k];
+      const SignerState& ss = s.signers[pi.slot_begin + k];
+      iv.signers.push_back({std::string(ps.role), std::string(ps.department), mask_personal_data(ss.assignee),
+                            mask_personal_data(ss.signer), ps.weight, ss.decision});
+    }
+    v.items.push_back(std::move(iv));
+  }
+  for (std::uint32_t m = 0; m < p.materials.size(); ++m) {
+    const MaterialState& ms = s.materials[m];
+    if (ms.status == MaterialStatus::not_needed) continue;
+    MaterialView mv{std::string(p.materials[m].id), std::string(p.materials[m].name), ms.status, std::nullopt};
+    if (ms.status == MaterialStatus::deferred || ms.status == MaterialStatus::supplied ||
+        ms.status == MaterialStatus::lapsed)
+      mv.deadline = ms.deadline;
+    v.materials.push_back(std::move(mv));
+  }
+  if (s.status == CaseStatus::returned_for_correction)
+    for (const CorrectionEntry& c : s.notice)
+      v.notice.push_back({c.item < 0 ? std::string() : std::string(p.items[static_cast<std::uint32_t>(c.item)].id),
+                          material_ids(p, c.materials), mask_personal_data(c.comment)});
+  v.rating = s.rating;
+  if (s.status == CaseStatus::rejected && s.rejected_because >= 0)
+    v.rejected_because = p.items[static_cast<std::uint32_t>(s.rejected_because)].id;
+  v.ready_to_issue = ready_to_issue(p, s);
+  v.next_timer = next_due(p, s);
+  return v;
+}
+
+std::string describe(const Plan& plan, const Calendar& calendar, const Event& event) {
+  return std::visit(Describer{plan, calendar}, event);
+}
+
+std::vector<AuditEntry> make_audit_trail(const Plan& plan, const Calendar& calendar, const StoredCase& log) {
+  std::vector<AuditEntry> out;
+  out.reserve(log.events.size());
+  for (const Commit& c : log.commits)
+    for (std::uint32_t k = 0; k < c.count; ++k) {
+      const std::uint64_t version = c.first_version + k;
+      const Event& e = log.events.at(version - 1);
+      out.push_back({version, c.at, c.actor.kind, mask_personal_data(c.actor.id), mask_personal_data(c.command_id),
+                     c.command, std::string(event_name(e)), mask_personal_data(describe(plan, calendar, e)),
+                     mask_personal_data(comment_of(e))});
+    }
+  return out;
+}
+
+}  // namespace runtime_internal
+}  // namespace yishi
