@@ -1,6 +1,7 @@
 // The fold: one apply per event, the only code that mutates a CaseState; and the plan it reads.
 #include "yishi/runtime/case_state.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -125,6 +126,11 @@ class Applier {
     s_.status = CaseStatus::returned_for_correction;
     s_.correction_origin = e.origin;
     s_.notice = e.entries;
+    if (e.origin == CorrectionOrigin::intake) {
+      for (const CorrectionEntry& c : e.entries) s_.intake_noticed.insert(s_.intake_noticed.end(), c.materials.begin(), c.materials.end());
+      std::sort(s_.intake_noticed.begin(), s_.intake_noticed.end());
+      s_.intake_noticed.erase(std::unique(s_.intake_noticed.begin(), s_.intake_noticed.end()), s_.intake_noticed.end());
+    }
     // Materials the notice asks for are owed again, except deferred ones (still on their deadline).
     for (const CorrectionEntry& c : e.entries)
       for (std::uint32_t m : c.materials)
@@ -169,9 +175,13 @@ class Applier {
   void operator()(const ItemApproved& e) { decide(e.item, ItemStatus::approved); }
   void operator()(const ItemRejected& e) { decide(e.item, ItemStatus::rejected); }
   void operator()(const ItemReturned& e) { decide(e.item, ItemStatus::returned); }
-  void operator()(const ItemCancelled& e) { decide(e.item, ItemStatus::cancelled); }
+  void operator()(const ItemCancelled& e) {
+    decide(e.item, ItemStatus::cancelled);
+    drop_from_notice(e.item);
+  }
   void operator()(const ItemRevoked& e) {
     decide(e.item, ItemStatus::revoked);
+    drop_from_notice(e.item);
     if (e.cause == RevokeCause::post_check_failed) item(e.item).post_check = PostCheckStatus::failed;
   }
   void operator()(const Pledged& e) {
@@ -206,6 +216,15 @@ class Applier {
   void operator()(const Rated& e) { s_.rating = e.score; }
   void operator()(const RatingWindowEnded&) { s_.rating_window_ended = true; }
   void operator()(const CaseClosed&) { end(CaseStatus::closed); }
+  void operator()(const CorrectionLifted&) {
+    started();
+    s_.notice.clear();
+    s_.status = any_deferred() ? CaseStatus::accepted_with_deficiency : CaseStatus::accepted;
+  }
+  void operator()(const MaterialWaived& e) {
+    material(e.material).status = MaterialStatus::not_needed;
+    settle_deficiency();
+  }
 
  private:
   void started() const {
@@ -236,8 +255,17 @@ class Applier {
     it.status = st;
     it.decided_at = at_;
   }
+  /// Materials handed over at the desk; deferred, lapsed or waived ones keep their own course.
   void hand_over(const std::vector<std::uint32_t>& ms) {
-    for (std::uint32_t m : ms) material(m).status = MaterialStatus::handed_over;
+    for (std::uint32_t m : ms) {
+      MaterialState& st = material(m);
+      if (st.status == MaterialStatus::missing || st.status == MaterialStatus::handed_over ||
+          st.status == MaterialStatus::provided)
+        st.status = MaterialStatus::handed_over;
+    }
+  }
+  void drop_from_notice(std::uint32_t i) {
+    std::erase_if(s_.notice, [&](const CorrectionEntry& c) { return c.item == static_cast<std::int32_t>(i); });
   }
   bool any_deferred() const {
     for (const MaterialState& m : s_.materials)
@@ -263,6 +291,13 @@ void apply(CaseState& state, const Plan& plan, Instant at, const Event& event) {
 CaseState replay(const Plan& plan, CaseId id, std::span<const Commit> commits, std::span<const Event> events) {
   CaseState s;
   s.id = id;
+  if (!events.empty()) {
+    const auto* opened = std::get_if<CaseOpened>(&events.front());
+    const ir::Bundle& b = plan.compiled.bundle();
+    if (opened && (opened->bundle != b.id || opened->version != b.version))
+      throw std::invalid_argument("the case log belongs to bundle `" + opened->bundle + "` version " + opened->version +
+                                  ", not `" + b.id + "` version " + b.version);
+  }
   std::uint64_t expected = 1;
   for (const Commit& c : commits) {
     if (c.first_version != expected || c.first_version - 1 + c.count > events.size())
@@ -282,7 +317,7 @@ std::size_t CaseState::memory_bytes() const noexcept {
   n += items.capacity() * sizeof(ItemState) + materials.capacity() * sizeof(MaterialState);
   n += signers.capacity() * sizeof(SignerState);
   for (const SignerState& s : signers) n += heap(s.signer) + heap(s.assignee);
-  n += notice.capacity() * sizeof(CorrectionEntry);
+  n += notice.capacity() * sizeof(CorrectionEntry) + intake_noticed.capacity() * sizeof(std::uint32_t);
   for (const CorrectionEntry& c : notice) n += c.materials.capacity() * sizeof(std::uint32_t) + heap(c.comment);
   return n;
 }

@@ -76,7 +76,7 @@ struct SignerState {
 
 struct ItemState {
   ItemStatus status = ItemStatus::inactive;
-  std::uint8_t round = 0;  ///< how many times its review started (corrections restart it)
+  std::uint16_t round = 0;  ///< how many times its review started (corrections restart it)
   bool pledged = false;
   bool warned = false;     ///< the warning point passed (亮灯)
   bool overdue = false;
@@ -111,6 +111,9 @@ struct CaseState {
   std::vector<SignerState> signers;
   std::vector<MaterialState> materials;
   std::vector<CorrectionEntry> notice;  ///< the correction notice being gathered or sent
+  /// 一次性告知: materials listed by intake's correction notices so far (sorted); a later
+  /// intake notice may only repeat them.
+  std::vector<std::uint32_t> intake_noticed;
   friend bool operator==(const CaseState&, const CaseState&) = default;
 
   /// Approximate heap and inline bytes this state occupies (live memory per case).

@@ -110,7 +110,7 @@ class Decider {
       case 2: lapse(t->index); break;
       default:
         emit(RatingWindowEnded{});
-        close_if_done();
+        settle();
         break;
     }
     return true;
@@ -136,7 +136,7 @@ class Decider {
                    fmt::format("cannot accept: {} missing ({})", listing(names(missing)),
                                "use `accept_with_deficiency` for deferrable materials or `return_for_correction`"));
     emit(Accepted{});
-    progress();
+    settle();
     return {};
   }
 
@@ -155,7 +155,7 @@ class Decider {
     Accepted ev;
     for (std::uint32_t m : missing) ev.deferred.push_back({m, ctx_.calendar.deadline(ctx_.now, *p_.materials[m].deferrable)});
     emit(std::move(ev));
-    progress();
+    settle();
     return {};
   }
 
@@ -164,7 +164,17 @@ class Decider {
     if (auto e = clerk(a, "return an application for correction")) return e;
     std::vector<std::uint32_t> ms;
     if (auto e = needed_materials(c.materials, ms)) return e;
-    for (std::uint32_t m : missing_materials()) ms.push_back(m);  // 一次性告知: everything missing, always
+    // 一次性告知: a second notice may only repeat what the first asked for (still not right).
+    if (!s_.intake_noticed.empty()) {
+      std::vector<std::string_view> fresh;
+      for (std::uint32_t m : ms)
+        if (!std::binary_search(s_.intake_noticed.begin(), s_.intake_noticed.end(), m)) fresh.push_back(p_.materials[m].id);
+      if (!fresh.empty())
+        return error(ErrorKind::invalid_transition,
+                     fmt::format("{} not in the first correction notice: everything to fix is asked for at once (一次性告知)",
+                                 listing(fresh)));
+    }
+    for (std::uint32_t m : missing_materials()) ms.push_back(m);  // everything missing, always
     normalise(ms);
     if (ms.empty() && c.comment.empty())
       return error(ErrorKind::invalid_argument, "a correction notice needs a comment or the materials to fix");
@@ -189,7 +199,7 @@ class Decider {
     std::vector<std::string_view> absent;
     for (const CorrectionEntry& entry : s_.notice)
       for (std::uint32_t m : entry.materials)
-        if (std::find(ms.begin(), ms.end(), m) == ms.end() &&
+        if (s_.materials[m].status == MaterialStatus::missing && std::find(ms.begin(), ms.end(), m) == ms.end() &&
             std::find(absent.begin(), absent.end(), p_.materials[m].id) == absent.end())
           absent.push_back(p_.materials[m].id);
     if (!absent.empty())
@@ -197,11 +207,10 @@ class Decider {
                    fmt::format("the correction notice asks for {}: hand it over with the resubmission", listing(absent)));
     const bool from_review = s_.correction_origin == CorrectionOrigin::review;
     emit(Resubmitted{std::move(ms)});
-    if (from_review) {
+    if (from_review)
       for (std::uint32_t i : p_.order)
         if (s_.items[i].status == ItemStatus::returned) start_item(i);
-      progress();
-    }
+    settle();
     return {};
   }
 
@@ -259,6 +268,10 @@ class Decider {
     std::vector<std::uint32_t> ms;
     if (c.decision == Decision::ret) {
       if (auto e = needed_materials(c.materials, ms)) return e;
+      for (std::uint32_t m : ms)
+        if (s_.materials[m].status == MaterialStatus::deferred)
+          return error(ErrorKind::invalid_argument,
+                       fmt::format("material `{}` is deferred: the applicant supplies it by its deadline", p_.materials[m].id));
     } else if (!c.materials.empty()) {
       return error(ErrorKind::invalid_argument, "only a `return` decision lists materials");
     }
@@ -275,7 +288,7 @@ class Decider {
       emit(ItemRejected{i});
       item_failed(i);
     }
-    progress();
+    settle();
     return {};
   }
 
@@ -291,7 +304,7 @@ class Decider {
       return error(ErrorKind::invalid_transition,
                    fmt::format("material `{}` is `{}`: it is not awaited", c.material, to_string(s_.materials[m].status)));
     emit(MaterialSupplied{m});
-    close_if_done();
+    settle();
     return {};
   }
 
@@ -312,10 +325,8 @@ class Decider {
                    fmt::format("item `{}` is `{}`: too late to pledge", pi.id, to_string(it.status)));
     const bool in_review = it.status == ItemStatus::in_review;
     emit(Pledged{i, drawn_for_post_check(ctx_.options.seed, s_.id, i, ctx_.options.post_check_rate)});
-    if (in_review) {
-      emit(ItemApproved{i, true});
-      progress();
-    }
+    if (in_review) emit(ItemApproved{i, true});
+    settle();
     return {};
   }
 
@@ -341,8 +352,7 @@ class Decider {
       emit(ItemRevoked{i, RevokeCause::post_check_failed});
       item_failed(i);
     }
-    progress();
-    close_if_done();
+    settle();
     return {};
   }
 
@@ -382,7 +392,7 @@ class Decider {
     }
     ev.rating_until = deadline_after(ctx_.options.rating_window);
     emit(std::move(ev));
-    close_if_done();
+    settle();
     return {};
   }
 
@@ -394,7 +404,7 @@ class Decider {
     if (c.score < 1 || c.score > 5)
       return error(ErrorKind::invalid_argument, fmt::format("a rating is 1 to 5, not {}", c.score));
     emit(Rated{c.score, c.comment});
-    close_if_done();
+    settle();
     return {};
   }
 
@@ -495,8 +505,30 @@ class Decider {
     apply(s_, p_, ctx_.now, out_.back());
   }
 
-  /// After any change while items are under review: start what can start, send the
-  /// correction notice once nothing else is in review, end a case nothing was approved in.
+  /// After every command and timer: waive deferred materials nobody needs any more, lift a
+  /// correction notice whose items are all gone, move the review forward, close what is done.
+  void settle() {
+    if (is_terminal(s_.status)) return;
+    if (s_.status != CaseStatus::draft && s_.status != CaseStatus::submitted)
+      for (std::uint32_t m = 0; m < p_.materials.size(); ++m)
+        if (s_.materials[m].status == MaterialStatus::deferred && !still_needed(m)) emit(MaterialWaived{m});
+    if (s_.status == CaseStatus::returned_for_correction && s_.correction_origin == CorrectionOrigin::review &&
+        std::none_of(s_.items.begin(), s_.items.end(), [](const ItemState& it) { return it.status == ItemStatus::returned; }))
+      emit(CorrectionLifted{});
+    progress();
+    close_if_done();
+  }
+
+  bool still_needed(std::uint32_t m) const {
+    for (std::uint32_t i : p_.materials[m].items) {
+      const ItemStatus st = s_.items[i].status;
+      if (open_item(st) || st == ItemStatus::approved) return true;
+    }
+    return false;
+  }
+
+  /// While items are under review: start what can start, send the correction notice once
+  /// nothing else is in review, end a case nothing was approved in.
   void progress() {
     if (!processing(s_.status)) return;
     for (std::uint32_t i : p_.order)
@@ -518,10 +550,12 @@ class Decider {
     }
   }
 
+  /// Whether everything item i comes after is approved. An inactive item is transparent: what
+  /// it comes after still counts (a → b (inactive) → c waits for a).
   bool ready(std::uint32_t i) const {
     for (std::uint32_t p : p_.items[i].after) {
       const ItemStatus st = s_.items[p].status;
-      if (st != ItemStatus::approved && st != ItemStatus::inactive) return false;
+      if (st == ItemStatus::inactive ? !ready(p) : st != ItemStatus::approved) return false;
     }
     return true;
   }
@@ -540,12 +574,13 @@ class Decider {
     return ctx_.calendar.deadline(ctx_.now, limit);
   }
 
-  /// Item i was rejected or revoked. Before issuance, an essential item takes the case down;
-  /// a non-essential one takes down the items that wait for it (and the case, if one of
-  /// those is essential). After issuance the revocation stands on its own.
+  /// Item i was rejected or revoked. What comes after it loses its basis: open dependents
+  /// are cancelled, approved ones revoked, transitively (through inactive items too). Before
+  /// issuance, an essential item among them (or i itself) takes the case down; after
+  /// issuance the revocations stand on their own.
   void item_failed(std::uint32_t i) {
-    if (!processing(s_.status) && s_.status != CaseStatus::returned_for_correction) return;
-    if (p_.items[i].essential) {
+    const bool before_issuance = processing(s_.status) || s_.status == CaseStatus::returned_for_correction;
+    if (before_issuance && p_.items[i].essential) {
       reject_case(static_cast<std::int32_t>(i));
       return;
     }
@@ -553,9 +588,11 @@ class Decider {
     while (!stack.empty()) {
       const std::uint32_t j = stack.back();
       stack.pop_back();
-      if (s_.items[j].status != ItemStatus::pending) continue;
-      emit(ItemCancelled{j});
-      if (p_.items[j].essential) {
+      const ItemStatus st = s_.items[j].status;
+      if (open_item(st)) emit(ItemCancelled{j});
+      else if (st == ItemStatus::approved) emit(ItemRevoked{j, RevokeCause::prerequisite_revoked});
+      else if (st != ItemStatus::inactive) continue;
+      if (before_issuance && st != ItemStatus::inactive && p_.items[j].essential) {
         reject_case(static_cast<std::int32_t>(j));
         return;
       }
@@ -585,8 +622,7 @@ class Decider {
     }
     for (std::uint32_t i : revoked)
       if (!is_terminal(s_.status)) item_failed(i);
-    progress();
-    close_if_done();
+    settle();
   }
 
   void close_if_done() {

@@ -19,6 +19,16 @@ using runtime_internal::Plan;
 
 namespace {
 CommandError error(ErrorKind k, std::string message) { return {k, std::move(message), nullptr}; }
+
+/// Timer commits are recorded under `timer:CASE:VERSION`; clients may not use that form.
+constexpr std::string_view timer_prefix = "timer:";
+
+std::optional<CommandError> check_key(std::string_view key) {
+  if (key.empty()) return error(ErrorKind::invalid_argument, "the command has no id");
+  if (key.starts_with(timer_prefix))
+    return error(ErrorKind::invalid_argument, "command ids starting with `timer:` are reserved for the engine's timers");
+  return std::nullopt;
+}
 }  // namespace
 
 struct Engine::Impl {
@@ -87,7 +97,13 @@ struct Engine::Impl {
     header.first_version = old_version + 1;
     header.count = static_cast<std::uint32_t>(events.size());
     const auto due = runtime_internal::next_due(*live.plan, live.state);
-    const AppendStatus st = store.append(id, old_version, header, events, due);
+    AppendStatus st = AppendStatus::conflict;
+    try {
+      st = store.append(id, old_version, header, events, due);
+    } catch (...) {
+      cache.erase(id.value);  // the state holds events the store did not take
+      throw;
+    }
     if (st != AppendStatus::ok || is_terminal(live.state.status)) cache.erase(id.value);  // stale or finished
     return st;
   }
@@ -125,7 +141,7 @@ bool Engine::deploy(CompiledBundle bundle) {
 
 CommandResult Engine::open_case(const OpenCase& command) {
   Impl& m = *impl_;
-  if (command.id.empty()) return unexpected(error(ErrorKind::invalid_argument, "the command has no id"));
+  if (auto e = check_key(command.id)) return unexpected(std::move(*e));
   const std::uint64_t fp = fingerprint(command);
   if (auto rec = m.store.find_command(command.id)) return m.recorded(*rec, fp, std::nullopt, command.id);
   std::string version = command.version;
@@ -158,13 +174,15 @@ CommandResult Engine::open_case(const OpenCase& command) {
 
 CommandResult Engine::execute(CaseId id, const Command& command) {
   Impl& m = *impl_;
-  if (command.id.empty()) return unexpected(error(ErrorKind::invalid_argument, "the command has no id"));
+  if (auto e = check_key(command.id)) return unexpected(std::move(*e));
   if (command.actor.kind == ActorKind::system)
     return unexpected(error(ErrorKind::not_authorised, "the system actor only fires timers"));
   const std::uint64_t fp = fingerprint(command);
-  if (auto rec = m.store.find_command(command.id)) return m.recorded(*rec, fp, id, command.id);
   const Instant now = m.clock.now();
   for (int attempt = 0; attempt < std::max(1, m.options.max_attempts); ++attempt) {
+    // Checked on every attempt: after a conflict, the winner may have been this very command
+    // (a retry racing its original), which must come back as the original outcome.
+    if (auto rec = m.store.find_command(command.id)) return m.recorded(*rec, fp, id, command.id);
     auto got = m.live(id);
     if (!got) return unexpected(std::move(got).error());
     Impl::Live* live = *got;
@@ -181,6 +199,12 @@ CommandResult Engine::execute(CaseId id, const Command& command) {
     const std::uint64_t old = live->state.version;
     if (auto e = runtime_internal::decide(live->state, m.context(*live->plan, now), command.actor, command.body,
                                           m.events)) {
+      // Refused on the cached state: make sure it is current before saying no (another
+      // engine may have moved the case on). Only this path pays for the check.
+      if (m.store.version(id) != old) {
+        m.cache.erase(id.value);
+        continue;
+      }
       if (is_terminal(live->state.status)) m.cache.erase(id.value);
       return unexpected(std::move(*e));
     }

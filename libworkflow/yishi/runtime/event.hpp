@@ -78,7 +78,7 @@ struct ItemRejected { std::uint32_t item = 0; friend bool operator==(const ItemR
 struct ItemReturned { std::uint32_t item = 0; friend bool operator==(const ItemReturned&, const ItemReturned&) = default; };
 /// The item will not be decided: the case ended, or an item it comes after failed.
 struct ItemCancelled { std::uint32_t item = 0; friend bool operator==(const ItemCancelled&, const ItemCancelled&) = default; };
-enum class RevokeCause : std::uint8_t { material_lapsed, post_check_failed };
+enum class RevokeCause : std::uint8_t { material_lapsed, post_check_failed, prerequisite_revoked };
 /// An item (possibly approved, possibly issued) is revoked.
 struct ItemRevoked {
   std::uint32_t item = 0;
@@ -96,6 +96,12 @@ struct PostChecked {
 struct MaterialSupplied { std::uint32_t material = 0; friend bool operator==(const MaterialSupplied&, const MaterialSupplied&) = default; };
 /// A deferred material was not supplied by its deadline (feeds credit records).
 struct MaterialLapsed { std::uint32_t material = 0; friend bool operator==(const MaterialLapsed&, const MaterialLapsed&) = default; };
+/// The correction notice no longer applies: every returned item was revoked or cancelled
+/// meanwhile; the case resumes without a resubmission.
+struct CorrectionLifted { friend bool operator==(const CorrectionLifted&, const CorrectionLifted&) = default; };
+/// A deferred material no item needs any more (they were rejected, revoked or cancelled): it
+/// is no longer awaited and cannot lapse.
+struct MaterialWaived { std::uint32_t material = 0; friend bool operator==(const MaterialWaived&, const MaterialWaived&) = default; };
 /// 亮灯督办: the warning point of an item's promised limit passed (yellow light).
 struct DeadlineWarning { std::uint32_t item = 0; friend bool operator==(const DeadlineWarning&, const DeadlineWarning&) = default; };
 /// The promised limit passed without a decision (red light).
@@ -121,7 +127,8 @@ struct CaseClosed { friend bool operator==(const CaseClosed&, const CaseClosed&)
 using Event = std::variant<CaseOpened, Submitted, Accepted, CorrectionRequested, Refused, Resubmitted, ItemStarted,
                            SignerAssigned, Signed, ItemApproved, ItemRejected, ItemReturned, ItemCancelled,
                            ItemRevoked, Pledged, PostChecked, MaterialSupplied, MaterialLapsed, DeadlineWarning,
-                           DeadlineOverdue, CaseRejected, Withdrawn, Issued, Rated, RatingWindowEnded, CaseClosed>;
+                           DeadlineOverdue, CaseRejected, Withdrawn, Issued, Rated, RatingWindowEnded, CaseClosed,
+                           CorrectionLifted, MaterialWaived>;
 
 /// The event's name in snake_case (`item_approved`).
 [[nodiscard]] std::string_view event_name(const Event& e);

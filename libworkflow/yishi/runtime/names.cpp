@@ -28,11 +28,12 @@ constexpr std::array<std::string_view, 3> decisions{"approve", "reject", "return
 constexpr std::array<std::string_view, 16> command_kinds{
     "open", "submit", "accept", "accept_with_deficiency", "return_for_correction", "refuse", "resubmit", "assign",
     "sign", "supply_material", "pledge", "post_check", "withdraw", "issue", "rate", "timer"};
-constexpr std::array<std::string_view, 26> event_names{
+constexpr std::array<std::string_view, 28> event_names{
     "case_opened", "submitted", "accepted", "correction_requested", "refused", "resubmitted", "item_started",
     "signer_assigned", "signed", "item_approved", "item_rejected", "item_returned", "item_cancelled",
     "item_revoked", "pledged", "post_checked", "material_supplied", "material_lapsed", "deadline_warning",
-    "deadline_overdue", "case_rejected", "withdrawn", "issued", "rated", "rating_window_ended", "case_closed"};
+    "deadline_overdue", "case_rejected", "withdrawn", "issued", "rated", "rating_window_ended", "case_closed",
+    "correction_lifted", "material_waived"};
 static_assert(std::variant_size_v<Event> == event_names.size());
 static_assert(std::variant_size_v<CommandBody> + 2 == command_kinds.size());
 constexpr std::array<std::string_view, 10> case_statuses{
@@ -44,7 +45,7 @@ constexpr std::array<std::string_view, 7> material_statuses{
     "not_needed", "missing", "handed_over", "provided", "deferred", "supplied", "lapsed"};
 constexpr std::array<std::string_view, 4> post_check_statuses{"none", "due", "passed", "failed"};
 constexpr std::array<std::string_view, 2> origins{"intake", "review"};
-constexpr std::array<std::string_view, 2> revoke_causes{"material_lapsed", "post_check_failed"};
+constexpr std::array<std::string_view, 3> revoke_causes{"material_lapsed", "post_check_failed", "prerequisite_revoked"};
 constexpr std::array<std::string_view, 10> error_kinds{
     "invalid_transition", "not_authorised", "unknown_step", "unknown_material", "unknown_case",
     "unknown_bundle", "invalid_argument", "duplicate_command", "key_reused", "conflict"};

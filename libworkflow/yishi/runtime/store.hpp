@@ -60,11 +60,15 @@ class Store {
   /// A case id never handed out before by this store.
   [[nodiscard]] virtual CaseId allocate_case_id() = 0;
 
-  /// Appends one commit atomically: only if the case is at `expected_version` (0: the case
-  /// does not exist yet) and `commit.command_id` is unused; `commit.first_version` must be
-  /// `expected_version + 1`. Records `next_due`, the case's earliest pending timer.
+  /// Appends one commit atomically: only if `commit.command_id` is unused (else `duplicate`,
+  /// checked first) and the case is at `expected_version` (0: the case does not exist yet;
+  /// else `conflict`); `commit.first_version` must be `expected_version + 1`. Records
+  /// `next_due`, the case's earliest pending timer.
   [[nodiscard]] virtual AppendStatus append(CaseId id, std::uint64_t expected_version, const Commit& commit,
                                             std::span<const Event> events, std::optional<Instant> next_due) = 0;
+
+  /// The case's current version (number of events), or nullopt if there is no such case.
+  [[nodiscard]] virtual std::optional<std::uint64_t> version(CaseId id) const = 0;
 
   /// The case's whole log, or nullopt if there is no such case.
   [[nodiscard]] virtual std::optional<StoredCase> load(CaseId id) const = 0;

@@ -121,8 +121,10 @@ struct Describer {
   }
   std::string operator()(const ItemCancelled& e) const { return fmt::format("item `{}` cancelled", item(e.item)); }
   std::string operator()(const ItemRevoked& e) const {
-    return fmt::format("item `{}` revoked: {}", item(e.item),
-                       e.cause == RevokeCause::material_lapsed ? "a deferred material lapsed" : "the post-check failed");
+    const char* why = e.cause == RevokeCause::material_lapsed   ? "a deferred material lapsed"
+                      : e.cause == RevokeCause::post_check_failed ? "the post-check failed"
+                                                                  : "an item it comes after was revoked";
+    return fmt::format("item `{}` revoked: {}", item(e.item), why);
   }
   std::string operator()(const Pledged& e) const {
     return fmt::format("pledge signed for `{}`{}", item(e.item), e.sampled ? ", drawn for a post-check" : "");
@@ -154,6 +156,12 @@ struct Describer {
   std::string operator()(const Rated& e) const { return fmt::format("service rated {} of 5", e.score); }
   std::string operator()(const RatingWindowEnded&) const { return "the time to rate ended"; }
   std::string operator()(const CaseClosed&) const { return "case closed"; }
+  std::string operator()(const CorrectionLifted&) const {
+    return "correction notice lifted: no returned item remains, the review goes on";
+  }
+  std::string operator()(const MaterialWaived& e) const {
+    return fmt::format("deferred material `{}` waived: no remaining item needs it", material(e.material));
+  }
 };
 
 std::string comment_of(const Event& e) {

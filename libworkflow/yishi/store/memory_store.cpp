@@ -41,8 +41,8 @@ AppendStatus MemoryStore::append(CaseId id, std::uint64_t expected_version, cons
   Impl& s = *impl_;
   auto found = s.cases.find(id.value);
   const std::uint64_t current = found == s.cases.end() ? 0 : found->second.events.size();
+  if (s.commands.count(commit.command_id)) return AppendStatus::duplicate;  // before the version: a retry is a duplicate
   if (current != expected_version) return AppendStatus::conflict;
-  if (s.commands.count(commit.command_id)) return AppendStatus::duplicate;
   if (commit.first_version != expected_version + 1 || commit.count != events.size())
     throw StoreError("append: the commit header does not match its events");
   Impl::Log& log = found == s.cases.end() ? s.cases[id.value] : found->second;
@@ -56,6 +56,13 @@ AppendStatus MemoryStore::append(CaseId id, std::uint64_t expected_version, cons
     log.next_due = next_due;
   }
   return AppendStatus::ok;
+}
+
+std::optional<std::uint64_t> MemoryStore::version(CaseId id) const {
+  std::lock_guard lock(impl_->mu);
+  auto found = impl_->cases.find(id.value);
+  if (found == impl_->cases.end()) return std::nullopt;
+  return found->second.events.size();
 }
 
 std::optional<StoredCase> MemoryStore::load(CaseId id) const {

@@ -19,6 +19,7 @@ class MemoryStore final : public Store {
   [[nodiscard]] CaseId allocate_case_id() override;
   [[nodiscard]] AppendStatus append(CaseId id, std::uint64_t expected_version, const Commit& commit,
                                     std::span<const Event> events, std::optional<Instant> next_due) override;
+  [[nodiscard]] std::optional<std::uint64_t> version(CaseId id) const override;
   [[nodiscard]] std::optional<StoredCase> load(CaseId id) const override;
   [[nodiscard]] std::optional<CommandRecord> find_command(std::string_view command_id) const override;
   [[nodiscard]] std::vector<DueCase> due(Instant until, std::size_t limit) const override;
