@@ -35,10 +35,24 @@ std::optional<Date> parse_date(std::string_view s) {
 Calendar::Calendar(std::vector<CalendarYear> years, OfficeHours hours, minutes utc_offset)
     : years_(std::move(years)), hours_(hours), offset_(utc_offset) {
   std::sort(years_.begin(), years_.end(), [](const auto& a, const auto& b) { return a.year < b.year; });
+  // Exceptions to the Monday–Friday rule in one flat table over the dates they span, so that
+  // deadline arithmetic costs an index per day rather than tree lookups.
+  std::optional<Date> lo, hi;
   for (const auto& y : years_) {
     YISHI_ASSERT(covered_.insert(y.year).second, "calendar years must be distinct");
-    off_.insert(y.days_off.begin(), y.days_off.end());
-    make_up_.insert(y.make_up_days.begin(), y.make_up_days.end());
+    for (const auto* set : {&y.days_off, &y.make_up_days})
+      if (!set->empty()) {
+        lo = lo ? std::min(*lo, *set->begin()) : *set->begin();
+        hi = hi ? std::max(*hi, *set->rbegin()) : *set->rbegin();
+      }
+  }
+  if (lo) {
+    first_exception_ = *lo;
+    exceptions_.assign(static_cast<std::size_t>((*hi - *lo).count() + 1), 0);
+    for (const auto& y : years_) {
+      for (Date d : y.days_off) exceptions_[static_cast<std::size_t>((d - *lo).count())] = -1;
+      for (Date d : y.make_up_days) exceptions_[static_cast<std::size_t>((d - *lo).count())] = 1;
+    }
   }
   YISHI_ASSERT(hours_.morning_start < hours_.morning_end && hours_.morning_end <= hours_.afternoon_start &&
                    hours_.afternoon_start < hours_.afternoon_end && hours_.afternoon_end <= 24 * 60,
@@ -48,8 +62,10 @@ Calendar::Calendar(std::vector<CalendarYear> years, OfficeHours hours, minutes u
 bool Calendar::covers(Date d) const { return covered_.count(static_cast<int>(year_month_day{d}.year())) > 0; }
 
 bool Calendar::is_working_day(Date d) const {
-  if (make_up_.count(d)) return true;
-  if (off_.count(d)) return false;
+  if (d >= first_exception_) {
+    const auto k = static_cast<std::size_t>((d - first_exception_).count());
+    if (k < exceptions_.size() && exceptions_[k] != 0) return exceptions_[k] > 0;
+  }
   const weekday w{d};
   return w != Saturday && w != Sunday;
 }

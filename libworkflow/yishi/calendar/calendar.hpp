@@ -90,7 +90,8 @@ class Calendar {
   [[nodiscard]] std::int64_t office_minutes_between(Instant from, Instant to) const;
 
   std::vector<CalendarYear> years_;
-  std::set<Date> off_, make_up_;
+  Date first_exception_{};
+  std::vector<std::int8_t> exceptions_;  ///< from first_exception_: -1 day off, 1 make-up day, 0 the weekday rule
   std::set<int> covered_;
   OfficeHours hours_;
   std::chrono::minutes offset_{std::chrono::hours(8)};

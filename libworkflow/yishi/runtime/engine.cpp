@@ -143,7 +143,6 @@ CommandResult Engine::open_case(const OpenCase& command) {
   Impl& m = *impl_;
   if (auto e = check_key(command.id)) return unexpected(std::move(*e));
   const std::uint64_t fp = fingerprint(command);
-  if (auto rec = m.store.find_command(command.id)) return m.recorded(*rec, fp, std::nullopt, command.id);
   std::string version = command.version;
   if (version.empty()) {
     auto it = m.latest.find(command.bundle);
@@ -158,8 +157,10 @@ CommandResult Engine::open_case(const OpenCase& command) {
   Impl::Live live{plan, CaseState{}};
   live.state.id = m.store.allocate_case_id();
   m.events.clear();
-  if (auto e = runtime_internal::decide_open(live.state, m.context(*plan, now), command, m.events))
+  if (auto e = runtime_internal::decide_open(live.state, m.context(*plan, now), command, m.events)) {
+    if (auto rec = m.store.find_command(command.id)) return m.recorded(*rec, fp, std::nullopt, command.id);
     return unexpected(std::move(*e));
+  }
   const CaseId id = live.state.id;
   auto& cached = m.cache.emplace(id.value, std::move(live)).first->second;
   switch (m.commit(id, cached, 0, Commit{command.id, fp, command.actor, CommandKind::open, now, 0, 0})) {
@@ -179,10 +180,10 @@ CommandResult Engine::execute(CaseId id, const Command& command) {
     return unexpected(error(ErrorKind::not_authorised, "the system actor only fires timers"));
   const std::uint64_t fp = fingerprint(command);
   const Instant now = m.clock.now();
+  // A repeated id is caught by the store's append (which checks the id first, atomically), so
+  // the common path costs one lookup; before refusing a command, the id is looked up too,
+  // since a retry of an applied command usually no longer fits the state.
   for (int attempt = 0; attempt < std::max(1, m.options.max_attempts); ++attempt) {
-    // Checked on every attempt: after a conflict, the winner may have been this very command
-    // (a retry racing its original), which must come back as the original outcome.
-    if (auto rec = m.store.find_command(command.id)) return m.recorded(*rec, fp, id, command.id);
     auto got = m.live(id);
     if (!got) return unexpected(std::move(got).error());
     Impl::Live* live = *got;
@@ -199,6 +200,10 @@ CommandResult Engine::execute(CaseId id, const Command& command) {
     const std::uint64_t old = live->state.version;
     if (auto e = runtime_internal::decide(live->state, m.context(*live->plan, now), command.actor, command.body,
                                           m.events)) {
+      if (auto rec = m.store.find_command(command.id)) {
+        m.cache.erase(id.value);  // decide ran on it; refusals emit nothing, but stay safe
+        return m.recorded(*rec, fp, id, command.id);
+      }
       // Refused on the cached state: make sure it is current before saying no (another
       // engine may have moved the case on). Only this path pays for the check.
       if (m.store.version(id) != old) {
@@ -295,6 +300,6 @@ std::size_t Engine::live_state_bytes() const noexcept {
   for (const auto& [id, live] : impl_->cache) n += live.state.memory_bytes() + sizeof(live) + sizeof(id);
   return n;
 }
-void Engine::drop_cache() noexcept { impl_->cache.clear(); }
+void Engine::drop_cache() noexcept { decltype(impl_->cache)().swap(impl_->cache); }
 
 }  // namespace yishi

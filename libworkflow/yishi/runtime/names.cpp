@@ -1,5 +1,6 @@
 // Names of the runtime's enumerations, commands and events, and command fingerprints.
 #include <array>
+#include <cstring>
 #include <string_view>
 #include <type_traits>
 
@@ -50,15 +51,23 @@ constexpr std::array<std::string_view, 10> error_kinds{
     "invalid_transition", "not_authorised", "unknown_step", "unknown_material", "unknown_case",
     "unknown_bundle", "invalid_argument", "duplicate_command", "key_reused", "conflict"};
 
-/// FNV-1a, 64 bits, with length-prefixed strings so that field boundaries count.
+/// A stable 64-bit hash (it is stored with each command, so it must not change between builds
+/// or runs, unlike std::hash): FNV-1a's multiply over 8-byte words, strings length-prefixed
+/// so that field boundaries count, and a final avalanche.
 class Hasher {
  public:
-  void add(std::uint64_t v) {
-    for (int k = 0; k < 8; ++k) byte(static_cast<unsigned char>(v >> (8 * k)));
-  }
+  void add(std::uint64_t v) { h_ = (h_ ^ v) * 0x100000001b3ULL; h_ ^= h_ >> 29; }
   void add(std::string_view s) {
     add(s.size());
-    for (char c : s) byte(static_cast<unsigned char>(c));
+    std::size_t k = 0;
+    for (; k + 8 <= s.size(); k += 8) {
+      std::uint64_t w = 0;
+      std::memcpy(&w, s.data() + k, 8);
+      add(w);
+    }
+    std::uint64_t tail = 0;
+    for (std::size_t j = 0; k < s.size(); ++k, ++j) tail |= std::uint64_t{static_cast<unsigned char>(s[k])} << (8 * j);
+    add(tail);
   }
   void add(const std::vector<std::string>& v) {
     add(v.size());
@@ -70,10 +79,14 @@ class Hasher {
     add(a.department);
     add(a.role);
   }
-  [[nodiscard]] std::uint64_t value() const { return h_; }
+  [[nodiscard]] std::uint64_t value() const {
+    std::uint64_t z = h_;  // splitmix64's finaliser
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
 
  private:
-  void byte(unsigned char c) { h_ = (h_ ^ c) * 0x100000001b3ULL; }
   std::uint64_t h_ = 0xcbf29ce484222325ULL;
 };
 

@@ -1,30 +1,71 @@
 // MemoryStore: case logs in memory, guarded by one mutex.
+//
+// Laid out for speed, since the engine's in-memory throughput rests on it: logs live in a
+// vector indexed by case id (ids are handed out here, densely), and the idempotency index is
+// an open-addressing table of (key hash, case, commit) that compares keys against the commits
+// themselves, so a key is stored once and indexing it allocates nothing.
 #include "yishi/store/memory_store.hpp"
 
 #include <mutex>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <utility>
 
 namespace yishi {
 
 struct MemoryStore::Impl {
   struct Log {
+    bool exists = false;
     std::vector<Commit> commits;
     std::vector<Event> events;
     std::optional<Instant> next_due;
   };
-  struct CommandRef {
-    std::uint64_t case_id;
-    std::size_t commit;
+  struct Slot {
+    std::uint64_t hash = 0;  ///< 0: empty
+    std::uint64_t case_id = 0;
+    std::uint32_t commit = 0;
   };
+
   mutable std::mutex mu;
   std::uint64_t next_id = 1;
-  std::size_t events = 0;
-  std::unordered_map<std::uint64_t, Log> cases;
-  std::unordered_map<std::string, CommandRef> commands;
+  std::size_t events = 0, cases = 0, keys = 0;
+  std::vector<Log> logs;  // logs[id - 1]
+  std::vector<Slot> slots = std::vector<Slot>(1024);
   std::set<std::pair<Instant, std::uint64_t>> due;
+
+  static std::uint64_t hash_of(std::string_view key) noexcept {
+    std::uint64_t h = std::hash<std::string_view>{}(key);
+    return h ? h : 1;  // 0 marks an empty slot
+  }
+
+  Log* find_log(std::uint64_t id) {
+    if (id == 0 || id > logs.size() || !logs[id - 1].exists) return nullptr;
+    return &logs[id - 1];
+  }
+  const Log* find_log(std::uint64_t id) const { return const_cast<Impl*>(this)->find_log(id); }
+
+  const Commit& commit_of(const Slot& s) const { return logs[s.case_id - 1].commits[s.commit]; }
+
+  /// The slot holding `key`, or the empty slot where it would go.
+  std::size_t probe(std::string_view key, std::uint64_t h) const {
+    const std::size_t mask = slots.size() - 1;
+    for (std::size_t k = h & mask;; k = (k + 1) & mask) {
+      const Slot& s = slots[k];
+      if (s.hash == 0 || (s.hash == h && commit_of(s).command_id == key)) return k;
+    }
+  }
+
+  void grow() {
+    std::vector<Slot> old(slots.size() * 2);
+    old.swap(slots);
+    const std::size_t mask = slots.size() - 1;
+    for (const Slot& s : old) {
+      if (s.hash == 0) continue;
+      std::size_t k = s.hash & mask;
+      while (slots[k].hash != 0) k = (k + 1) & mask;
+      slots[k] = s;
+    }
+  }
 };
 
 MemoryStore::MemoryStore() : impl_(std::make_unique<Impl>()) {}
@@ -39,47 +80,58 @@ AppendStatus MemoryStore::append(CaseId id, std::uint64_t expected_version, cons
                                  std::span<const Event> events, std::optional<Instant> next_due) {
   std::lock_guard lock(impl_->mu);
   Impl& s = *impl_;
-  auto found = s.cases.find(id.value);
-  const std::uint64_t current = found == s.cases.end() ? 0 : found->second.events.size();
-  if (s.commands.count(commit.command_id)) return AppendStatus::duplicate;  // before the version: a retry is a duplicate
-  if (current != expected_version) return AppendStatus::conflict;
   if (commit.first_version != expected_version + 1 || commit.count != events.size())
     throw StoreError("append: the commit header does not match its events");
-  Impl::Log& log = found == s.cases.end() ? s.cases[id.value] : found->second;
-  s.commands.emplace(commit.command_id, Impl::CommandRef{id.value, log.commits.size()});
-  log.commits.push_back(commit);
-  log.events.insert(log.events.end(), events.begin(), events.end());
+  if (id.value == 0 || id.value >= s.next_id) throw StoreError("append: a case id this store did not allocate");
+  // The id first: a retry is a duplicate whatever version it expected.
+  const std::uint64_t h = Impl::hash_of(commit.command_id);
+  const std::size_t slot = s.probe(commit.command_id, h);
+  if (s.slots[slot].hash != 0) return AppendStatus::duplicate;
+  Impl::Log* log = s.find_log(id.value);
+  if ((log ? log->events.size() : 0) != expected_version) return AppendStatus::conflict;
+  if (!log) {
+    if (s.logs.size() < id.value) s.logs.resize(id.value);
+    log = &s.logs[id.value - 1];
+    log->exists = true;
+    log->commits.reserve(8);
+    ++s.cases;
+  }
+  s.slots[slot] = {h, id.value, static_cast<std::uint32_t>(log->commits.size())};
+  log->commits.push_back(commit);
+  log->events.insert(log->events.end(), events.begin(), events.end());
   s.events += events.size();
-  if (log.next_due != next_due) {
-    if (log.next_due) s.due.erase({*log.next_due, id.value});
+  if (++s.keys * 2 > s.slots.size()) s.grow();
+  if (log->next_due != next_due) {
+    if (log->next_due) s.due.erase({*log->next_due, id.value});
     if (next_due) s.due.insert({*next_due, id.value});
-    log.next_due = next_due;
+    log->next_due = next_due;
   }
   return AppendStatus::ok;
 }
 
 std::optional<std::uint64_t> MemoryStore::version(CaseId id) const {
   std::lock_guard lock(impl_->mu);
-  auto found = impl_->cases.find(id.value);
-  if (found == impl_->cases.end()) return std::nullopt;
-  return found->second.events.size();
+  const Impl::Log* log = impl_->find_log(id.value);
+  if (!log) return std::nullopt;
+  return log->events.size();
 }
 
 std::optional<StoredCase> MemoryStore::load(CaseId id) const {
   std::lock_guard lock(impl_->mu);
-  auto found = impl_->cases.find(id.value);
-  if (found == impl_->cases.end()) return std::nullopt;
-  return StoredCase{id, found->second.commits, found->second.events};
+  const Impl::Log* log = impl_->find_log(id.value);
+  if (!log) return std::nullopt;
+  return StoredCase{id, log->commits, log->events};
 }
 
 std::optional<CommandRecord> MemoryStore::find_command(std::string_view command_id) const {
   std::lock_guard lock(impl_->mu);
-  auto found = impl_->commands.find(std::string(command_id));
-  if (found == impl_->commands.end()) return std::nullopt;
-  const Impl::Log& log = impl_->cases.at(found->second.case_id);
-  const Commit& c = log.commits[found->second.commit];
+  const Impl& s = *impl_;
+  const Impl::Slot& slot = s.slots[s.probe(command_id, Impl::hash_of(command_id))];
+  if (slot.hash == 0) return std::nullopt;
+  const Impl::Log& log = s.logs[slot.case_id - 1];
+  const Commit& c = log.commits[slot.commit];
   const auto first = log.events.begin() + static_cast<std::ptrdiff_t>(c.first_version - 1);
-  return CommandRecord{CaseId{found->second.case_id}, c, std::vector<Event>(first, first + c.count)};
+  return CommandRecord{CaseId{slot.case_id}, c, std::vector<Event>(first, first + c.count)};
 }
 
 std::vector<DueCase> MemoryStore::due(Instant until, std::size_t limit) const {
@@ -92,7 +144,7 @@ std::vector<DueCase> MemoryStore::due(Instant until, std::size_t limit) const {
 
 std::size_t MemoryStore::case_count() const {
   std::lock_guard lock(impl_->mu);
-  return impl_->cases.size();
+  return impl_->cases;
 }
 
 std::size_t MemoryStore::event_count() const {

@@ -66,23 +66,20 @@ class RecordingStore final : public Store {
   CaseId allocate_case_id() override { return inner.allocate_case_id(); }
   AppendStatus append(CaseId id, std::uint64_t v, const Commit& c, std::span<const Event> e,
                       std::optional<Instant> due) override {
+    if (before_append) std::exchange(before_append, nullptr)();  // lets a test slip in another writer
     auto st = inner.append(id, v, c, e, due);
     if (st == AppendStatus::ok) times.push_back(c.at);
     return st;
   }
   std::optional<StoredCase> load(CaseId id) const override { return corrupt ? broken() : inner.load(id); }
-  std::optional<CommandRecord> find_command(std::string_view k) const override {
-    auto found = inner.find_command(k);
-    if (after_find) std::exchange(after_find, nullptr)();  // lets a test slip in another writer
-    return found;
-  }
+  std::optional<CommandRecord> find_command(std::string_view k) const override { return inner.find_command(k); }
   std::vector<DueCase> due(Instant until, std::size_t limit) const override { return inner.due(until, limit); }
   std::optional<std::uint64_t> version(CaseId id) const override { return inner.version(id); }
 
   MemoryStore inner;
   std::vector<Instant> times;
   bool corrupt = false;
-  mutable std::function<void()> after_find;
+  std::function<void()> before_append;
 
  private:
   static std::optional<StoredCase> broken() {
@@ -199,9 +196,9 @@ TEST_CASE("engine.concurrency.a_retry_racing_its_original_gets_the_original_outc
   const CaseId id = first.open_case(open_plain("o"))->case_id;
   REQUIRE(first.execute(id, cmd("s", corp, Submit{{"premises_proof", "layout_plan", "food_safety_rules", "health_certificates"}})));
   REQUIRE(second.state(id).value().status == CaseStatus::submitted);  // second holds version 2
-  // second looks the key up, finds nothing; before it appends, first applies the same command
+  // second decides on its cached state; just before it appends, first applies the same command
   std::optional<CommandResult> original;
-  store.after_find = [&] { original = first.execute(id, cmd("k", clerk, Accept{})); };
+  store.before_append = [&] { original = first.execute(id, cmd("k", clerk, Accept{})); };
   auto retry = second.execute(id, cmd("k", clerk, Accept{}));
   REQUIRE(original);
   REQUIRE(*original);
