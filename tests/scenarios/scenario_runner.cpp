@@ -70,6 +70,8 @@ class Runner {
         step(t);
       } catch (const Failure& f) {
         throw Failure(fmt::format("{}:{}: {}\n    {}", script.string(), line_no_, f.what(), line));
+      } catch (const std::exception& e) {  // a missing argument, a word where a number belongs
+        throw Failure(fmt::format("{}:{}: malformed line ({})\n    {}", script.string(), line_no_, e.what(), line));
       }
     }
     try {
@@ -84,6 +86,7 @@ class Runner {
 
   void step(const std::vector<std::string>& t) {
     const std::string& verb = t[0];
+    if ((verb == "bundle" || verb == "calendar") && engine_) throw Failure("set-up lines come before the first command");
     if (verb == "bundle") return load_bundle(t.at(1));
     if (verb == "calendar") return load_calendars(t.at(1));
     if (verb == "option") return set_option(t.at(1), t.at(2));
@@ -188,6 +191,7 @@ class Runner {
       }
     }
     if (p.key.empty()) p.key = fmt::format("cmd-{}", line_no_);
+    if (p.actor.id.empty()) throw Failure("a command needs `by ACTOR`");
     return p;
   }
 
@@ -228,7 +232,10 @@ class Runner {
     }
     if (verb == "supply") return SupplyMaterial{a.at(0)};
     if (verb == "pledge") return Pledge{a.at(0)};
-    if (verb == "post_check") return PostCheck{a.at(0), a.at(1) == "pass", quoted(a)};
+    if (verb == "post_check") {
+      if (a.at(1) != "pass" && a.at(1) != "fail") throw Failure("a post-check is `pass` or `fail`");
+      return PostCheck{a.at(0), a.at(1) == "pass", quoted(a)};
+    }
     if (verb == "withdraw") return Withdraw{quoted(a)};
     if (verb == "issue") return Issue{};
     if (verb == "rate") return Rate{std::stoi(a.at(0)), quoted(a)};
@@ -242,7 +249,9 @@ class Runner {
       for (const auto& a : p.args) {
         const auto eq = a.find('=');
         if (eq == std::string::npos) throw Failure("open takes situation=yes|no");
-        c.situations.emplace_back(a.substr(0, eq), a.substr(eq + 1) == "yes");
+        const std::string value = a.substr(eq + 1);
+        if (value != "yes" && value != "no") throw Failure("a situation is answered `yes` or `no`");
+        c.situations.emplace_back(a.substr(0, eq), value == "yes");
       }
       last_ = engine().open_case(c);
       if (*last_) {
@@ -261,6 +270,7 @@ class Runner {
       }
     }
     checked_ = false;
+    command_line_ = line_no_;
     check_replay_all();
   }
 
@@ -272,7 +282,8 @@ class Runner {
   /// A command's error must be expected before the next command.
   void settle() {
     if (last_ && !*last_ && !checked_)
-      throw Failure(fmt::format("unexpected error {}: {}", to_string(last_->error().kind), last_->error().message));
+      throw Failure(fmt::format("unexpected error {} from the command on line {}: {}", to_string(last_->error().kind),
+                                command_line_, last_->error().message));
     last_.reset();
   }
 
@@ -317,8 +328,11 @@ class Runner {
       const MaterialView* m = v.material(t.at(2));
       const std::string got = m ? std::string(to_string(m->status)) : "not_needed";
       if (got != t.at(3)) throw Failure(fmt::format("material {} is {}", t.at(2), got));
-      if (t.size() > 5 && t[4] == "due" && (!m->deadline || show(*m->deadline) != t.at(5) + " " + t.at(6)))
-        throw Failure(fmt::format("material {} due {}", t.at(2), m->deadline ? show(*m->deadline) : "never"));
+      if (t.size() > 4) {
+        if (t[4] != "due" || !m) throw Failure("a material expectation ends with `due DATE TIME` on a needed material");
+        if (!m->deadline || show(*m->deadline) != t.at(5) + " " + t.at(6))
+          throw Failure(fmt::format("material {} due {}", t.at(2), m->deadline ? show(*m->deadline) : "never"));
+      }
     } else if (what == "outstanding") {
       std::string got;
       for (const MaterialView* m : v.outstanding()) got += (got.empty() ? "" : " ") + m->id;
@@ -373,6 +387,7 @@ class Runner {
     const ItemView* it = v.item(t.at(2));
     const std::string status = it ? std::string(to_string(it->status)) : "inactive";
     if (status != t.at(3)) throw Failure(fmt::format("item {} is {}", t[2], status));
+    if (!it && t.size() > 4) throw Failure("an inactive item has no properties to expect");
     for (std::size_t k = 4; k < t.size(); ++k) {
       const std::string& key = t[k];
       if (key == "due" || key == "warn") {
@@ -383,9 +398,12 @@ class Runner {
       } else if (key == "round") {
         if (it->round != std::stoi(t.at(k + 1))) throw Failure(fmt::format("item {} round {}", t[2], it->round));
         ++k;
-      } else if (key == "warned" || key == "overdue" || key == "pledged") {
-        const bool flag = key == "warned" ? it->warned : key == "overdue" ? it->overdue : it->pledged;
-        if (!flag) throw Failure(fmt::format("item {} is not {}", t[2], key));
+      } else if (key == "warned" || key == "overdue" || key == "pledged" || key == "not_warned" ||
+                 key == "not_overdue" || key == "not_pledged") {
+        const bool negated = key.starts_with("not_");
+        const std::string flag_name = negated ? key.substr(4) : key;
+        const bool flag = flag_name == "warned" ? it->warned : flag_name == "overdue" ? it->overdue : it->pledged;
+        if (flag == negated) throw Failure(fmt::format("item {} is {}{}", t[2], flag ? "" : "not ", flag_name));
       } else if (key == "post_check") {
         if (to_string(it->post_check) != t.at(k + 1))
           throw Failure(fmt::format("item {} post-check {}", t[2], to_string(it->post_check)));
@@ -403,6 +421,7 @@ class Runner {
     for (const AuditEntry& e : trail)
       all += fmt::format("{} {} {} {} {} {} {}\n", e.version, to_string(e.actor_kind), e.actor, e.command_id,
                          e.event, e.detail, e.comment);
+    if (t.at(2) != "contains" && t.at(2) != "lacks") throw Failure("`expect audit contains|lacks \"TEXT\"`");
     const std::string text = unquote(t.at(3));
     const bool found = all.find(text) != std::string::npos;
     if (t.at(2) == "contains" && !found) throw Failure("audit trail lacks `" + text + "`:\n" + all);
@@ -423,6 +442,7 @@ class Runner {
   std::optional<CommandResult> last_;
   std::optional<CaseState> before_;
   bool checked_ = true;
+  std::size_t command_line_ = 0;
   std::size_t fired_ = 0;
 };
 
