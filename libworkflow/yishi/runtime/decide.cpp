@@ -17,12 +17,6 @@ using Err = std::optional<CommandError>;
 
 CommandError error(ErrorKind k, std::string message) { return {k, std::move(message), nullptr}; }
 
-bool processing(CaseStatus s) noexcept {
-  return s == CaseStatus::accepted || s == CaseStatus::accepted_with_deficiency;
-}
-bool open_item(ItemStatus s) noexcept {
-  return s == ItemStatus::pending || s == ItemStatus::in_review || s == ItemStatus::returned;
-}
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates) {
   if (auto m = text::closest_match(word, candidates)) return fmt::format(" (did you mean `{}`?)", *m);
@@ -461,7 +455,7 @@ class Decider {
   Err signer_slot(const Actor& a, std::uint32_t i, std::optional<std::uint32_t> wanted, std::uint32_t& out) const {
     const PlanItem& pi = p_.items[i];
     const bool sequence = pi.join.kind == ir::JoinKind::sequence;
-    bool role_matches = false, assigned_elsewhere = false, later_turn = false, first_open = true;
+    bool assigned_elsewhere = false, later_turn = false, first_open = true;
     for (std::uint32_t k = 0; k < pi.slot_count; ++k) {
       const SignerState& st = s_.signers[pi.slot_begin + k];
       if (st.decision && st.signer == a.id)
@@ -474,7 +468,6 @@ class Decider {
       const bool turn = !sequence || first_open;
       first_open = false;
       if (ps.role != a.role || ps.department != a.department || (wanted && *wanted != k)) continue;
-      role_matches = true;
       if (!st.assignee.empty() && st.assignee != a.id) {
         assigned_elsewhere = true;
         continue;
@@ -492,7 +485,6 @@ class Decider {
     if (assigned_elsewhere)
       return error(ErrorKind::not_authorised,
                    fmt::format("the signature of `{}` for `{}` is assigned to someone else", a.role, pi.id));
-    (void)role_matches;
     return error(ErrorKind::not_authorised,
                  fmt::format("the review of `{}` has no open signature for role `{}` of department `{}`", pi.id,
                              a.role, a.department));

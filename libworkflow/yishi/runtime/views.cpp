@@ -29,12 +29,8 @@ std::vector<const MaterialView*> CaseView::outstanding() const {
 namespace runtime_internal {
 namespace {
 
-bool open_item(ItemStatus s) {
-  return s == ItemStatus::pending || s == ItemStatus::in_review || s == ItemStatus::returned;
-}
-
 bool ready_to_issue(const Plan& p, const CaseState& s) {
-  if (s.status != CaseStatus::accepted && s.status != CaseStatus::accepted_with_deficiency) return false;
+  if (!processing(s.status)) return false;
   bool approved = false;
   for (const ItemState& it : s.items) {
     if (open_item(it.status)) return false;

@@ -59,6 +59,15 @@ struct Plan {
   [[nodiscard]] std::optional<std::uint32_t> find_situation(std::string_view id) const;
 };
 
+/// Whether items are under review (accepted, with or without deficiency).
+[[nodiscard]] inline bool processing(CaseStatus s) noexcept {
+  return s == CaseStatus::accepted || s == CaseStatus::accepted_with_deficiency;
+}
+/// Whether an item still awaits a decision.
+[[nodiscard]] inline bool open_item(ItemStatus s) noexcept {
+  return s == ItemStatus::pending || s == ItemStatus::in_review || s == ItemStatus::returned;
+}
+
 /// The only code that mutates a CaseState: applies one event recorded at `at`.
 /// Throws std::invalid_argument when the event does not fit the bundle or the state.
 void apply(CaseState& state, const Plan& plan, Instant at, const Event& event);
