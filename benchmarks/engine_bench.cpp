@@ -70,7 +70,7 @@ Calendar calendar() {
 /// The commands of one case, built once; only their ids change from case to case.
 struct Script {
   OpenCase open{"", Actor::applicant("corp-1"), "open_restaurant", "",
-                {{"outdoor_sign", true}, {"crowded_venue", true}}};
+                {{"outdoor_sign", true}, {"crowded_venue", true}}, {}};
   std::vector<Command> steps;
   Script() {
     const Actor corp = Actor::applicant("corp-1"), clerk = Actor::staff("wang", "service_center", "clerk");

@@ -67,7 +67,8 @@ int main(int argc, char** argv) {
 
   // 3. Open, submit without the food-safety rules, accept with deficiency.
   const yishi::CaseId id =
-      must(engine.open_case({"c1", corp, "open_restaurant", "", {{"outdoor_sign", false}, {"crowded_venue", false}}}))
+      must(engine.open_case({"c1", corp, "open_restaurant", "", {},
+                             {{"sign.installed", false}, {"premises.area_m2", 40.0}}}))
           .case_id;
   must(engine.execute(id, {"c2", corp, yishi::Submit{{"premises_proof", "layout_plan", "health_certificates"}}}));
   must(engine.execute(id, {"c3", clerk, yishi::AcceptWithDeficiency{}}));

@@ -57,7 +57,7 @@ ir::Bundle random_bundle(std::mt19937_64& rng) {
   }
   const int situations = pick(0, 2);
   for (int s = 0; s < situations; ++s)
-    b.situations.push_back({fmt::format("s{}", s), "情形", "applicant.name == \"x\"", {}, "", {}});
+    b.situations.push_back({fmt::format("s{}", s), "情形", ir::Expression{"applicant.name == \"x\"", {}, true}, "", {}});
   const int items = pick(1, 6);
   for (int i = 0; i < items; ++i) {
     ir::Item it;
@@ -72,7 +72,7 @@ ir::Bundle random_bundle(std::mt19937_64& rng) {
     it.statutory = {it.promised.days + pick(0, 5), 0};
     if (it.statutory < it.promised) it.statutory = it.promised;
     if (situations > 0 && chance(0.4))
-      it.when.push_back({ref(fmt::format("s{}", pick(0, situations - 1))), chance(0.3)});
+      it.when.push_back(ir::Expression{fmt::format("{}s{}", chance(0.3) ? "not " : "", pick(0, situations - 1)), {}, true});
     for (int p = 0; p < i; ++p)
       if (chance(0.3)) it.after.push_back(ref(fmt::format("i{}", p)));
     const int signers = pick(1, 3);
@@ -283,7 +283,7 @@ struct Harness {
   void run(int steps) {
     for (int step = 0; step < steps; ++step) {
       if (cases.empty() || chance(0.04)) {
-        OpenCase open{fmt::format("open-{}", step), actors[0], "random", "", {}};
+        OpenCase open{fmt::format("open-{}", step), actors[0], "random", "", {}, {}};
         for (const auto& s : compiled->bundle().situations) open.situations.emplace_back(s.id, chance(0.5));
         auto r = engine->open_case(open);
         if (r) cases.push_back(r->case_id);

@@ -5,6 +5,7 @@
 //   scenario_runner ROOT tests/scenarios/restaurant_happy_path.scenario
 //
 // The language is described in tests/scenarios/README.md.
+#include <charconv>
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -242,16 +243,45 @@ class Runner {
     throw Failure("unknown command " + verb);
   }
 
+  // A field answer written in a script: true/false, an integer, a decimal, a date
+  // (YYYY-MM-DD), a list `[a,b]` (multiple choice), or else a text.
+  static expr::Answer answer(const std::string& v) {
+    if (v == "true" || v == "false") return v == "true";
+    if (v.size() >= 2 && v.front() == '[' && v.back() == ']') {
+      std::vector<std::string> items;
+      std::string inner = v.substr(1, v.size() - 2);
+      for (std::size_t start = 0; start <= inner.size() && !inner.empty();) {
+        const auto comma = inner.find(',', start);
+        items.push_back(inner.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+      return items;
+    }
+    if (auto d = parse_date(v)) return *d;
+    std::int64_t i = 0;
+    if (auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), i); ec == std::errc{} && end == v.data() + v.size())
+      return i;
+    double x = 0;
+    if (auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x); ec == std::errc{} && end == v.data() + v.size())
+      return x;
+    return v;
+  }
+
   void command(const std::vector<std::string>& t) {
     Parsed p = parse(t);
     if (t[0] == "open") {
-      OpenCase c{p.key, p.actor, compiled_ ? compiled_->bundle().id : "", "", {}};
+      OpenCase c{p.key, p.actor, compiled_ ? compiled_->bundle().id : "", "", {}, {}};
       for (const auto& a : p.args) {
         const auto eq = a.find('=');
-        if (eq == std::string::npos) throw Failure("open takes situation=yes|no");
-        const std::string value = a.substr(eq + 1);
+        if (eq == std::string::npos) throw Failure("open takes situation=yes|no or field.path=value");
+        const std::string name = a.substr(0, eq), value = a.substr(eq + 1);
+        if (name.find('.') != std::string::npos) {  // a field answer
+          c.answers.emplace_back(name, answer(value));
+          continue;
+        }
         if (value != "yes" && value != "no") throw Failure("a situation is answered `yes` or `no`");
-        c.situations.emplace_back(a.substr(0, eq), value == "yes");
+        c.situations.emplace_back(name, value == "yes");
       }
       last_ = engine().open_case(c);
       if (*last_) {

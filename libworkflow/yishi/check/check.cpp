@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "yishi/base/text.hpp"
+#include "yishi/check/expressions.hpp"
 
 namespace yishi {
 namespace {
@@ -33,41 +34,6 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string_vi
   return best ? fmt::format("did you mean `{}`?", *best) : std::string{};
 }
 
-// Field references in a condition's text: dotted identifiers that are not keywords,
-// function names, or parts of string, number, date and duration literals. The expression
-// language (its own stage) will replace this scan with a typed parse.
-struct FieldMention {
-  std::string path;
-  std::uint32_t offset;  // within the condition text
-};
-std::vector<FieldMention> field_mentions(std::string_view s) {
-  static const std::set<std::string_view> keywords = {"and", "or", "not", "in", "true", "false", "null"};
-  std::vector<FieldMention> out;
-  std::size_t i = 0;
-  auto ident_start = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
-  auto ident_char = [&](char c) { return ident_start(c) || (c >= '0' && c <= '9'); };
-  while (i < s.size()) {
-    const char c = s[i];
-    if (c == '"' || c == '\'') {
-      const std::size_t close = s.find(c, i + 1);
-      i = close == std::string_view::npos ? s.size() : close + 1;
-    } else if (c >= '0' && c <= '9') {
-      while (i < s.size() && (ident_char(s[i]) || s[i] == '.' || s[i] == '-')) ++i;
-    } else if (ident_start(c)) {
-      const std::size_t b = i;
-      while (i < s.size() && (ident_char(s[i]) || (s[i] == '.' && i + 1 < s.size() && ident_start(s[i + 1])))) ++i;
-      std::string_view word = s.substr(b, i - b);
-      std::size_t j = i;
-      while (j < s.size() && s[j] == ' ') ++j;
-      const bool call = j < s.size() && s[j] == '(';
-      if (!call && !keywords.count(word)) out.push_back({std::string(word), static_cast<std::uint32_t>(b)});
-    } else {
-      ++i;
-    }
-  }
-  return out;
-}
-
 class Checker {
  public:
   Checker(const ir::Bundle& b, const CheckOptions& o) : b_(b), opts_(o) {}
@@ -86,7 +52,7 @@ class Checker {
     departments();
     fields();
     materials();
-    situations();
+    expressions_ = check_expressions(b_, d_);
     items();
     cycles();
     stages();
@@ -260,26 +226,8 @@ class Checker {
     }
   }
 
-  void situations() {
-    for (const auto& s : b_.situations) {
-      for (const auto& m : field_mentions(s.condition)) {
-        if (field_known(m.path)) continue;
-        SourceSpan at = s.condition_loc.span;
-        at.begin += m.offset;
-        at.end = at.begin + static_cast<std::uint32_t>(m.path.size());
-        unknown_field(m.path, at);
-      }
-    }
-  }
-
-  static bool constant_false(const ir::Situation& s) {
-    std::string_view c = s.condition;
-    while (!c.empty() && c.front() == ' ') c.remove_prefix(1);
-    while (!c.empty() && c.back() == ' ') c.remove_suffix(1);
-    return c == "false";
-  }
-
   void items() {
+    for (std::size_t k = 0; k < b_.items.size(); ++k) when_terms(b_.items[k], k);
     for (const auto& it : b_.items) {
       if (!b_.find_department(it.department.id)) unknown_department(it.department);
       for (const auto& a : it.after)
@@ -292,7 +240,6 @@ class Checker {
                 .also(it.statutory_loc.span, "statutory limit")
                 .with_help("the promised limit (承诺时限) may not exceed the statutory limit (法定时限)"));
       repeated_in_item(it);
-      when_terms(it);
       review(it);
     }
   }
@@ -313,27 +260,63 @@ class Checker {
         twice("material", mu.material, *at->second, "materials");
   }
 
-  void when_terms(const ir::Item& it) {
-    std::map<std::string_view, const ir::SituationTerm*> seen;
-    for (const auto& t : it.when) {
-      const ir::Situation* s = b_.find_situation(t.situation.id);
-      if (!s) {
-        unknown(DiagCode::unknown_situation, "situation", t.situation, b_.situations);
-        continue;
-      }
-      if (!t.negated && constant_false(*s))
-        add(Diagnostic::make(DiagCode::never_activatable, t.situation.loc.span,
-                             fmt::format("item `{}` can never be active: situation `{}` is always false", it.id, s->id))
-                .label("never holds")
-                .also(s->condition_loc.span, "condition is the constant `false`"));
-      auto [prev, fresh] = seen.emplace(t.situation.id, &t);
-      if (!fresh && prev->second->negated != t.negated)
-        add(Diagnostic::make(DiagCode::never_activatable, t.situation.loc.span,
-                             fmt::format("item `{}` can never be active: it requires `{}` and `not {}`", it.id,
-                                         t.situation.id, t.situation.id))
-                .label("contradicts the other term")
-                .also(prev->second->situation.loc.span, "this term"));
+  // An item whose `when` conditions cannot all hold, whatever the situations are: each
+  // situation (and each other yes/no part) is a free variable, except situations whose
+  // condition is the constant `true` or `false`. With up to 12 variables every assignment is
+  // tried; beyond that the item is assumed satisfiable.
+  void when_terms(const ir::Item& it, std::size_t k) {
+    const auto& terms = expressions_.when[k];
+    if (terms.empty() || std::any_of(terms.begin(), terms.end(), [](const auto& t) { return !t; })) return;
+    std::map<std::pair<std::size_t, std::uint32_t>, std::size_t> variables;  // (term, node) or situation
+    std::map<std::uint32_t, std::size_t> situation_variables;
+    std::vector<std::optional<bool>> constant_situation(b_.situations.size());
+    for (std::size_t s = 0; s < b_.situations.size() && s < expressions_.situations.size(); ++s) {
+      const auto& c = expressions_.situations[s];
+      if (c && c->ast.nodes[c->ast.root].kind == expr::NodeKind::boolean) constant_situation[s] = c->ast.nodes[c->ast.root].flag;
     }
+    // Evaluates the boolean structure of a term under an assignment of the variables.
+    std::function<bool(std::size_t, std::uint32_t, std::uint32_t)> eval = [&](std::size_t t, std::uint32_t i,
+                                                                              std::uint32_t bits) -> bool {
+      const auto& c = *terms[t];
+      const auto& n = c.ast.nodes[i];
+      if (n.kind == expr::NodeKind::boolean) return n.flag;
+      if (n.kind == expr::NodeKind::not_) return !eval(t, n.children[0], bits);
+      if (n.kind == expr::NodeKind::binary && n.op == expr::BinaryOp::and_)
+        return eval(t, n.children[0], bits) && eval(t, n.children[1], bits);
+      if (n.kind == expr::NodeKind::binary && n.op == expr::BinaryOp::or_)
+        return eval(t, n.children[0], bits) || eval(t, n.children[1], bits);
+      std::size_t v;
+      if (n.kind == expr::NodeKind::name && c.typed.nodes[i].resolved == expr::Resolved::situation) {
+        const auto s = c.typed.nodes[i].index;
+        if (constant_situation[s]) return *constant_situation[s];
+        v = situation_variables.emplace(s, situation_variables.size() + variables.size()).first->second;
+      } else {
+        v = variables.emplace(std::pair{t, i}, situation_variables.size() + variables.size()).first->second;
+      }
+      return v < 32 && ((bits >> v) & 1u);
+    };
+    // First pass (all false) numbers the variables.
+    for (std::size_t t = 0; t < terms.size(); ++t) (void)eval(t, terms[t]->ast.root, 0);
+    const std::size_t n_vars = situation_variables.size() + variables.size();
+    if (n_vars > 12) return;
+    for (std::uint32_t bits = 0; bits < (1u << n_vars); ++bits) {
+      bool all = true;
+      for (std::size_t t = 0; t < terms.size() && all; ++t) all = eval(t, terms[t]->ast.root, bits);
+      if (all) return;
+    }
+    auto d = Diagnostic::make(DiagCode::never_activatable, it.when.front().loc.span,
+                              fmt::format("item `{}` can never be active: its `when` conditions cannot all hold", it.id))
+                 .label(terms.size() > 1 ? "these conditions contradict each other" : "this condition never holds");
+    for (std::size_t t = 1; t < it.when.size(); ++t) (void)std::move(d).also(it.when[t].loc.span, "together with this one");
+    for (std::size_t s = 0; s < constant_situation.size(); ++s)
+      if (constant_situation[s]) {
+        for (std::size_t t = 0; t < terms.size(); ++t)
+          if (std::find(terms[t]->typed.situations.begin(), terms[t]->typed.situations.end(), s) !=
+              terms[t]->typed.situations.end())
+            (void)std::move(d).note(fmt::format("situation `{}` is the constant `{}`", b_.situations[s].id,
+                                              *constant_situation[s] ? "true" : "false"));
+      }
+    add(std::move(d));
   }
 
   void review(const ir::Item& it) {
@@ -502,7 +485,6 @@ class Checker {
         if (s.department) busy_departments.insert(s.department->id);
       for (const auto& mu : it.materials) used_materials.insert(mu.material.id);
       for (const auto& fe : it.form) used_fields.insert(fe.field.id);
-      for (const auto& t : it.when) used_situations.insert(t.situation.id);
       if (it.materials.empty())
         add(Diagnostic::make(DiagCode::item_without_materials, it.loc.span,
                              fmt::format("item `{}` requires no materials", it.id))
@@ -519,9 +501,17 @@ class Checker {
                   .with_help("the supply deadline of a deferred material should fit within the promised limit"));
       }
     }
+    // Fields and situations used by any expression.
     std::set<std::string> mentioned;
-    for (const auto& s : b_.situations)
-      for (auto& m : field_mentions(s.condition)) mentioned.insert(m.path);
+    auto note_uses = [&](const std::optional<CheckedExpression>& c) {
+      if (!c) return;
+      for (auto f : c->typed.fields) mentioned.insert(expressions_.env.fields()[f].id);
+      for (auto s : c->typed.situations) used_situations.insert(expressions_.env.situations()[s]);
+    };
+    for (const auto& c : expressions_.situations) note_uses(c);
+    for (const auto& c : expressions_.eligibility) note_uses(c);
+    for (const auto& terms : expressions_.when)
+      for (const auto& c : terms) note_uses(c);
     for (const auto& m : b_.materials)
       if (!used_materials.count(m.id))
         add(Diagnostic::make(DiagCode::unused_material, m.loc.span, fmt::format("material `{}` is not used by any item", m.id))
@@ -533,7 +523,7 @@ class Checker {
     for (const auto& s : b_.situations)
       if (!used_situations.count(s.id))
         add(Diagnostic::make(DiagCode::unused_situation, s.loc.span, fmt::format("situation `{}` is not used", s.id))
-                .label("no item's `when` refers to it"));
+                .label("no condition refers to it"));
     // A misspelt department reference already has its error; calling the intended department
     // idle as well would only repeat it.
     const bool unknown_department_ref = std::any_of(busy_departments.begin(), busy_departments.end(),
@@ -548,6 +538,7 @@ class Checker {
   const CheckOptions& opts_;
   Diagnostics d_;
   std::unordered_set<std::string_view> field_ids_;
+  BundleExpressions expressions_;
 };
 
 }  // namespace

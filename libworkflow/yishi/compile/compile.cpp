@@ -188,6 +188,7 @@ CompileResult compile(ir::Bundle bundle) {
   }
   impl->graph = std::move(g);
   impl->bundle = std::move(bundle);
+  compile_conditions(*impl);
   result.compiled.emplace(std::move(impl));
   return result;
 }

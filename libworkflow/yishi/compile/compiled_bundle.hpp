@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "yishi/diag/diagnostic.hpp"
+#include "yishi/expr/expr.hpp"
 #include "yishi/ir/bundle.hpp"
 
 namespace yishi {
@@ -65,6 +66,19 @@ struct Step {
   std::vector<StepSigner> signers;  ///< in order (matters for `sequence`)
 };
 
+/// What a bundle's conditions say about one applicant's answers (`evaluate_conditions`).
+/// Three-valued: a condition over an unanswered field is unknown, and `missing_fields` lists
+/// the fields whose answers would decide it.
+struct ConditionResult {
+  std::vector<expr::Value> situations;             ///< by situation: yes, no, unknown or an error
+  std::vector<std::optional<bool>> active;         ///< by item: whether it applies; empty = unknown
+  std::vector<std::size_t> ineligible;             ///< eligibility conditions that do not hold
+  std::vector<std::string> missing_fields;         ///< fields to ask, sorted
+  std::vector<std::string> errors;                 ///< invalid answers and failed evaluations
+  /// Every item decided, no eligibility condition unknown, and no error.
+  [[nodiscard]] bool decided() const noexcept;
+};
+
 /// The compiled, immutable form of a bundle. See the file comment for usage.
 class CompiledBundle {
  public:
@@ -87,6 +101,18 @@ class CompiledBundle {
   /// The largest number of review steps that can be in progress at once (antichain width
   /// of the dependency order, by levels).
   [[nodiscard]] std::size_t max_parallel_reviews() const;
+
+  /// What names mean in this bundle's expressions (fields, situations, tables).
+  [[nodiscard]] const expr::Environment& environment() const noexcept;
+  /// The bundle's decision tables, compiled (indexed like `bundle().tables`).
+  [[nodiscard]] const expr::TableSet& tables() const noexcept;
+  /// The compiled condition of a situation.
+  [[nodiscard]] const expr::Program& situation_program(std::size_t situation) const;
+  /// Evaluates situations (in dependency order), eligibility and every item's `when` for
+  /// `answers`, as of `today` (for `age` and `today()`). `decided` entries fix situations
+  /// instead of evaluating them (a front desk may decide a situation itself). Thread-safe.
+  [[nodiscard]] ConditionResult evaluate_conditions(const expr::Answers& answers, std::int64_t today,
+                                                    std::span<const std::pair<std::string, bool>> decided = {}) const;
 
  private:
   std::shared_ptr<const Impl> impl_;

@@ -26,6 +26,28 @@ constexpr std::array<std::pair<JoinKind, std::string_view>, 4> join_names{{
     {JoinKind::all, "all"}, {JoinKind::any, "any"}, {JoinKind::vote, "vote"}, {JoinKind::sequence, "sequence"},
 }};
 
+constexpr std::array<std::pair<HitPolicy, std::string_view>, 6> hit_names{{
+    {HitPolicy::unique, "unique"}, {HitPolicy::first, "first"}, {HitPolicy::priority, "priority"},
+    {HitPolicy::any, "any"}, {HitPolicy::collect, "collect"}, {HitPolicy::rule_order, "rule_order"},
+}};
+constexpr std::array<std::pair<Aggregation, std::string_view>, 5> aggregation_names{{
+    {Aggregation::none, "none"}, {Aggregation::sum, "sum"}, {Aggregation::min, "min"},
+    {Aggregation::max, "max"}, {Aggregation::count, "count"},
+}};
+
+template <class E, std::size_t N>
+std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& table, E e) {
+  for (auto [k, n] : table)
+    if (k == e) return n;
+  return table[0].second;
+}
+template <class E, std::size_t N>
+std::optional<E> parse_name(const std::array<std::pair<E, std::string_view>, N>& table, std::string_view s) {
+  for (auto [k, n] : table)
+    if (n == s) return k;
+  return std::nullopt;
+}
+
 template <class T>
 const T* find_by_id(const std::vector<T>& v, std::string_view id) {
   auto it = std::find_if(v.begin(), v.end(), [&](const T& x) { return x.id == id; });
@@ -35,36 +57,25 @@ bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 bool is_id_char(char c) { return is_lower(c) || (c >= '0' && c <= '9') || c == '_'; }
 }  // namespace
 
-std::string_view to_string(FieldType t) {
-  for (auto [k, n] : field_type_names)
-    if (k == t) return n;
-  return "string";
-}
-std::optional<FieldType> parse_field_type(std::string_view s) {
-  for (auto [k, n] : field_type_names)
-    if (n == s) return k;
-  return std::nullopt;
-}
+std::string_view to_string(FieldType t) { return name_of(field_type_names, t); }
+std::optional<FieldType> parse_field_type(std::string_view s) { return parse_name(field_type_names, s); }
 bool sensitive_by_default(FieldType t) noexcept {
   return t == FieldType::id_card || t == FieldType::phone || t == FieldType::address;
 }
 
-std::string_view to_string(JoinKind k) {
-  for (auto [j, n] : join_names)
-    if (j == k) return n;
-  return "all";
-}
-std::optional<JoinKind> parse_join_kind(std::string_view s) {
-  for (auto [j, n] : join_names)
-    if (n == s) return j;
-  return std::nullopt;
-}
+std::string_view to_string(JoinKind k) { return name_of(join_names, k); }
+std::optional<JoinKind> parse_join_kind(std::string_view s) { return parse_name(join_names, s); }
+std::string_view to_string(HitPolicy h) { return name_of(hit_names, h); }
+std::optional<HitPolicy> parse_hit_policy(std::string_view s) { return parse_name(hit_names, s); }
+std::string_view to_string(Aggregation a) { return name_of(aggregation_names, a); }
+std::optional<Aggregation> parse_aggregation(std::string_view s) { return parse_name(aggregation_names, s); }
 
 const Department* Bundle::find_department(std::string_view key) const { return find_by_id(departments, key); }
 const Field* Bundle::find_field(std::string_view key) const { return find_by_id(fields, key); }
 const Material* Bundle::find_material(std::string_view key) const { return find_by_id(materials, key); }
 const Situation* Bundle::find_situation(std::string_view key) const { return find_by_id(situations, key); }
 const Item* Bundle::find_item(std::string_view key) const { return find_by_id(items, key); }
+const DecisionTable* Bundle::find_table(std::string_view key) const { return find_by_id(tables, key); }
 
 bool is_valid_id(std::string_view s) noexcept {
   if (s.empty() || s.size() > 64 || !is_lower(s[0])) return false;

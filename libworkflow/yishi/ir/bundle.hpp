@@ -102,23 +102,88 @@ struct Material {
   friend bool operator==(const Material&, const Material&) = default;
 };
 
-/// A named condition on the applicant's answers (情形). The condition is kept as source
-/// text with its span until the expression language compiles it.
+/// An expression of the expression language (docs/language.md), kept as the text the
+/// author wrote; `check` parses and types it, `compile` turns it into a program.
+/// Equality compares the text only.
+struct Expression {
+  std::string text;  ///< e.g. `premises.area_m2 >= 50`
+  Loc loc;           ///< the span of the text in the source
+  /// Whether `text` is a verbatim copy of the source at `loc` (then errors point inside it);
+  /// false for a YAML scalar with escapes or folded lines (errors point at the whole text).
+  bool exact = true;
+  friend bool operator==(const Expression& a, const Expression& b) { return a.text == b.text; }
+};
+
+/// A named condition on the applicant's answers (情形).
 struct Situation {
   std::string id;
   std::string label;
-  std::string condition;  ///< expression text, e.g. `business.area_m2 > 300`
-  Loc condition_loc;      ///< where the condition text starts in the source
+  Expression condition;  ///< a yes/no expression, e.g. `premises.area_m2 > 300`
   std::string basis;
   Loc loc;
   friend bool operator==(const Situation&, const Situation&) = default;
 };
 
-/// One term of an item's `when`: a situation that must hold, or (negated) must not.
-struct SituationTerm {
-  Ref situation;
-  bool negated = false;
-  friend bool operator==(const SituationTerm&, const SituationTerm&) = default;
+/// A condition every applicant must meet to apply (申请条件), with the sentence shown when
+/// it does not hold.
+struct Eligibility {
+  Expression condition;
+  std::string label;  ///< e.g. 申请人须达到法定退休年龄
+  Loc loc;
+  friend bool operator==(const Eligibility&, const Eligibility&) = default;
+};
+
+/// DMN hit policies of a decision table.
+enum class HitPolicy : std::uint8_t {
+  unique,      ///< at most one rule may match (two is an evaluation error)
+  first,       ///< the first matching rule, in rule order
+  priority,    ///< the matching rule whose output comes first in the output's `values`
+  any,         ///< several rules may match if their outputs agree
+  collect,     ///< the outputs of all matching rules, or their aggregation
+  rule_order,  ///< the outputs of all matching rules, in rule order
+};
+[[nodiscard]] std::string_view to_string(HitPolicy h);
+[[nodiscard]] std::optional<HitPolicy> parse_hit_policy(std::string_view s);
+
+/// COLLECT aggregations.
+enum class Aggregation : std::uint8_t { none, sum, min, max, count };
+[[nodiscard]] std::string_view to_string(Aggregation a);
+[[nodiscard]] std::optional<Aggregation> parse_aggregation(std::string_view s);
+
+/// An input or output column of a decision table.
+struct TableColumn {
+  std::string name;
+  std::string label;
+  FieldType type = FieldType::string;  ///< integer, decimal, string, boolean, date or enumeration
+  std::vector<std::string> values;     ///< enumeration values; for PRIORITY outputs, best first
+  Loc loc;
+  friend bool operator==(const TableColumn&, const TableColumn&) = default;
+};
+
+/// One rule (row) of a decision table: a unary test per input, an expression per output.
+struct TableRule {
+  std::vector<Expression> inputs;   ///< `-`, `< 18`, `[18..60)`, `"A","B"`, `not("X")`, `? > 3`
+  std::vector<Expression> outputs;  ///< usually literals
+  std::string annotation;
+  Loc loc;
+  friend bool operator==(const TableRule&, const TableRule&) = default;
+};
+
+/// A decision table (决策表): rule sets such as fee schedules, eligibility or routing.
+/// Called from expressions as `table("id", input, ...)`.
+struct DecisionTable {
+  std::string id;
+  std::string label;
+  HitPolicy hit = HitPolicy::unique;
+  Aggregation aggregation = Aggregation::none;
+  std::vector<TableColumn> inputs;
+  std::vector<TableColumn> outputs;
+  std::vector<TableRule> rules;
+  std::vector<Expression> default_outputs;  ///< used when no rule matches (empty: none)
+  std::string basis;
+  Loc loc;
+  Loc hit_loc;
+  friend bool operator==(const DecisionTable&, const DecisionTable&) = default;
 };
 
 /// How the signers of a step complete it.
@@ -177,7 +242,7 @@ struct Item {
   WorkDuration promised;   ///< 承诺时限
   Loc statutory_loc;
   Loc promised_loc;
-  std::vector<SituationTerm> when;  ///< all terms must hold; empty = always
+  std::vector<Expression> when;     ///< conditions that must all hold; empty = always
   std::vector<Ref> after;           ///< items that must be approved first (串联)
   Review review;
   bool pledge = false;      ///< 告知承诺 allowed
@@ -209,6 +274,8 @@ struct Bundle {
   std::vector<Field> fields;
   std::vector<Material> materials;
   std::vector<Situation> situations;
+  std::vector<Eligibility> eligibility;
+  std::vector<DecisionTable> tables;
   std::vector<Item> items;
   std::vector<Stage> stages;
   Loc loc;
@@ -219,6 +286,7 @@ struct Bundle {
   [[nodiscard]] const Material* find_material(std::string_view key) const;
   [[nodiscard]] const Situation* find_situation(std::string_view key) const;
   [[nodiscard]] const Item* find_item(std::string_view key) const;
+  [[nodiscard]] const DecisionTable* find_table(std::string_view key) const;
 };
 
 /// Whether `s` is a valid plain id (`snake_case`).

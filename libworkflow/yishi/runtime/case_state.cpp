@@ -44,7 +44,6 @@ Plan::Plan(CompiledBundle cb) : compiled(std::move(cb)) {
       pi.materials.push_back(m);
       materials[m].items.push_back(i);
     }
-    for (const auto& term : it.when) pi.when.emplace_back(situation_index.at(term.situation.id), term.negated);
     const Step& step = compiled.step(*compiled.step_of_item(it.id));
     pi.join = step.join;
     pi.slot_begin = static_cast<std::uint32_t>(slots.size());

@@ -15,6 +15,8 @@
 #include <variant>
 #include <vector>
 
+#include "yishi/expr/value.hpp"
+
 namespace yishi {
 
 /// A case's identifier, unique within a store.
@@ -54,13 +56,17 @@ enum class Decision : std::uint8_t {
 [[nodiscard]] std::optional<Decision> parse_decision(std::string_view s);
 
 /// Opens a case of a deployed bundle for an applicant (a draft until submitted).
-/// `situations` gives the truth of each situation an item's `when` refers to.
+/// The engine evaluates the bundle's situations and conditions on `answers` to decide which
+/// items apply; `situations` may fix some situations instead (a front desk's decision). When
+/// an item's conditions depend on unanswered fields, the command fails with `needs_answers`
+/// and lists them.
 struct OpenCase {
   std::string id;             ///< idempotency key of the command
   Actor actor;                ///< the applicant
   std::string bundle;         ///< bundle id
   std::string version;        ///< bundle version; empty = the latest deployed
-  std::vector<std::pair<std::string, bool>> situations;
+  std::vector<std::pair<std::string, bool>> situations;  ///< situations decided by the front desk
+  expr::Answers answers;      ///< the applicant's answers by field id
 };
 
 /// The applicant submits the application with the materials handed over (ids). Materials a

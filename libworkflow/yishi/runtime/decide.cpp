@@ -15,7 +15,7 @@ namespace {
 
 using Err = std::optional<CommandError>;
 
-CommandError error(ErrorKind k, std::string message) { return {k, std::move(message), nullptr}; }
+CommandError error(ErrorKind k, std::string message) { return {k, std::move(message), nullptr, {}}; }
 
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates) {
@@ -63,24 +63,29 @@ class Decider {
   Err open(const OpenCase& c) {
     if (c.actor.kind != ActorKind::applicant) return error(ErrorKind::not_authorised, "only an applicant may open a case");
     if (c.actor.id.empty()) return error(ErrorKind::invalid_argument, "the applicant has no id");
-    std::vector<std::optional<bool>> answers(p_.situations.size());
-    for (const auto& [name, value] : c.situations) {
-      auto k = p_.find_situation(name);
-      if (!k)
-        return error(ErrorKind::invalid_argument,
-                     fmt::format("unknown situation `{}`{}", name, did_you_mean(name, p_.situations)));
-      if (answers[*k]) return error(ErrorKind::invalid_argument, fmt::format("situation `{}` is answered twice", name));
-      answers[*k] = value;
+    const auto today = expr::day_number(ctx_.calendar.local_date(ctx_.now));
+    const auto r = p_.compiled.evaluate_conditions(c.answers, today, c.situations);
+    if (!r.errors.empty())
+      return error(ErrorKind::invalid_argument,
+                   r.errors.size() == 1 ? r.errors[0]
+                                        : fmt::format("{} (and {} more problems)", r.errors[0], r.errors.size() - 1));
+    const ir::Bundle& bundle = p_.compiled.bundle();
+    if (!r.ineligible.empty()) {
+      const auto& e = bundle.eligibility[r.ineligible[0]];
+      return error(ErrorKind::not_eligible,
+                   fmt::format("the applicant is not eligible: {}", e.label.empty() ? e.condition.text : e.label));
     }
-    std::vector<bool> active(p_.items.size(), true);
-    for (std::uint32_t i = 0; i < p_.items.size(); ++i)
-      for (auto [sit, negated] : p_.items[i].when) {
-        if (!answers[sit])
-          return error(ErrorKind::invalid_argument,
-                       fmt::format("situation `{}` is not answered (item `{}` depends on it)", p_.situations[sit],
-                                   p_.items[i].id));
-        if (*answers[sit] == negated) active[i] = false;
-      }
+    if (!r.decided()) {
+      std::string fields;
+      for (const auto& f : r.missing_fields) fields += fmt::format("{}`{}`", fields.empty() ? "" : ", ", f);
+      CommandError err = error(ErrorKind::needs_answers,
+                               fields.empty() ? std::string("which items apply cannot be decided from these answers")
+                                              : fmt::format("answer {} to decide which items apply", fields));
+      err.missing_fields = r.missing_fields;
+      return err;
+    }
+    std::vector<bool> active(p_.items.size());
+    for (std::size_t i = 0; i < active.size(); ++i) active[i] = *r.active[i];
     if (std::find(active.begin(), active.end(), true) == active.end())
       return error(ErrorKind::invalid_argument, "no item of the bundle applies to these answers");
     const ir::Bundle& b = p_.compiled.bundle();

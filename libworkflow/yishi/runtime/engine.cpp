@@ -18,7 +18,7 @@ namespace yishi {
 using runtime_internal::Plan;
 
 namespace {
-CommandError error(ErrorKind k, std::string message) { return {k, std::move(message), nullptr}; }
+CommandError error(ErrorKind k, std::string message) { return {k, std::move(message), nullptr, {}}; }
 
 /// Timer commits are recorded under `timer:CASE:VERSION`; clients may not use that form.
 constexpr std::string_view timer_prefix = "timer:";
@@ -89,7 +89,7 @@ struct Engine::Impl {
     auto original = std::make_shared<Applied>(
         Applied{rec.case_id, rec.commit.first_version - 1 + rec.commit.count, rec.events});
     return unexpected(CommandError{ErrorKind::duplicate_command,
-                                   fmt::format("command `{}` was already applied", key), std::move(original)});
+                                   fmt::format("command `{}` was already applied", key), std::move(original), {}});
   }
 
   /// Appends the scratch events as one commit; keeps the cache in step with the store.

@@ -1,5 +1,6 @@
 // Names of the runtime's enumerations, commands and events, and command fingerprints.
 #include <array>
+#include <bit>
 #include <cstring>
 #include <string_view>
 #include <type_traits>
@@ -47,9 +48,10 @@ constexpr std::array<std::string_view, 7> material_statuses{
 constexpr std::array<std::string_view, 4> post_check_statuses{"none", "due", "passed", "failed"};
 constexpr std::array<std::string_view, 2> origins{"intake", "review"};
 constexpr std::array<std::string_view, 3> revoke_causes{"material_lapsed", "post_check_failed", "prerequisite_revoked"};
-constexpr std::array<std::string_view, 10> error_kinds{
+constexpr std::array<std::string_view, 12> error_kinds{
     "invalid_transition", "not_authorised", "unknown_step", "unknown_material", "unknown_case",
-    "unknown_bundle", "invalid_argument", "duplicate_command", "key_reused", "conflict"};
+    "unknown_bundle", "invalid_argument", "duplicate_command", "key_reused", "conflict",
+    "needs_answers", "not_eligible"};
 
 /// A stable 64-bit hash (it is stored with each command, so it must not change between builds
 /// or runs, unlike std::hash): FNV-1a's multiply over 8-byte words, strings length-prefixed
@@ -156,6 +158,22 @@ std::uint64_t fingerprint(const OpenCase& c) {
   for (const auto& [name, value] : c.situations) {
     h.add(name);
     h.add(value ? 1 : 0);
+  }
+  h.add(c.answers.size());
+  for (const auto& [field, answer] : c.answers) {
+    h.add(field);
+    h.add(answer.index());
+    std::visit(
+        [&](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, bool>) h.add(v ? 1 : 0);
+          else if constexpr (std::is_same_v<T, std::int64_t>) h.add(static_cast<std::uint64_t>(v));
+          else if constexpr (std::is_same_v<T, double>) h.add(std::bit_cast<std::uint64_t>(v));
+          else if constexpr (std::is_same_v<T, std::string>) h.add(std::string_view(v));
+          else if constexpr (std::is_same_v<T, std::chrono::sys_days>) h.add(static_cast<std::uint64_t>(v.time_since_epoch().count()));
+          else h.add(v);
+        },
+        answer);
   }
   return h.value();
 }

@@ -24,6 +24,8 @@ enum class ErrorKind : std::uint8_t {
   duplicate_command,   ///< the key was already used by this command: `original` is its outcome
   key_reused,          ///< the key was already used by a different command
   conflict,            ///< another writer changed the case meanwhile and retries ran out
+  needs_answers,       ///< open: which items apply depends on unanswered fields (`missing_fields`)
+  not_eligible,        ///< open: an eligibility condition of the bundle does not hold
 };
 [[nodiscard]] std::string_view to_string(ErrorKind k);
 
@@ -40,6 +42,8 @@ struct CommandError {
   ErrorKind kind = ErrorKind::invalid_transition;
   std::string message;  ///< one sentence, personal data masked
   std::shared_ptr<const Applied> original;
+  /// For `needs_answers`: the fields whose answers would decide the open questions.
+  std::vector<std::string> missing_fields;
 };
 
 using CommandResult = Result<Applied, CommandError>;

@@ -178,6 +178,26 @@ class Reader {
     return s;
   }
 
+  // An expression (docs/language.md) written as a YAML scalar; its location covers the text.
+  // `exact` tells whether the text is a verbatim copy of the source (no escapes or folding),
+  // so that later errors can point inside it.
+  std::optional<ir::Expression> expression(const YAML::Node& n, std::string_view what) {
+    auto s = str(n, what);
+    if (!s) return std::nullopt;
+    if (s->find_first_not_of(" \t\n") == std::string::npos) {
+      error(DiagCode::invalid_value, n, fmt::format("{} is empty", what), "no expression",
+            "write a condition, e.g. `premises.area_m2 >= 50`");
+      return std::nullopt;
+    }
+    ir::Expression e;
+    e.text = std::move(*s);
+    const std::uint32_t begin = content_begin(n);
+    const auto& t = file_.text();
+    e.exact = begin + e.text.size() <= t.size() && std::string_view(t).substr(begin, e.text.size()) == e.text;
+    e.loc = {SourceSpan{src_, begin, e.exact ? begin + static_cast<std::uint32_t>(e.text.size()) : span(n).end}};
+    return e;
+  }
+
   std::optional<ir::Ref> ref(const YAML::Node& n, std::string_view what, bool field_path = false) {
     auto s = id(n, what, field_path);
     if (!s) return std::nullopt;
@@ -337,7 +357,7 @@ class BundleLoader {
   std::optional<ir::Bundle> bundle(const YAML::Node& root) {
     auto es = r_.entries(root, "the bundle",
                          {"bundle", "name", "version", "applicant", "lead", "basis", "departments", "fields",
-                          "materials", "situations", "items", "stages"},
+                          "materials", "situations", "eligibility", "tables", "items", "stages"},
                          {"bundle", "name", "version", "lead", "departments", "items"});
     if (!es) return std::nullopt;
     ir::Bundle b;
@@ -370,6 +390,10 @@ class BundleLoader {
         for (auto& m : r_.id_map(v, "`materials`")) material(b, m);
       } else if (e.key == "situations") {
         for (auto& s : r_.id_map(v, "`situations`")) situation(b, s);
+      } else if (e.key == "eligibility") {
+        eligibility(b, v);
+      } else if (e.key == "tables") {
+        for (auto& t : r_.id_map(v, "`tables`")) table(b, t);
       } else if (e.key == "items") {
         for (auto& i : r_.id_map(v, "`items`")) item(b, i);
       } else if (e.key == "stages") {
@@ -511,13 +535,7 @@ class BundleLoader {
     s.id = e.key;
     s.loc = {r_.span(e.key_node)};
     auto set_condition = [&](const YAML::Node& n) {
-      if (auto t = r_.str(n, "a situation's condition")) {
-        s.condition = *t;
-        const SourceSpan whole = r_.span(n);
-        const std::uint32_t begin = r_.content_begin(n);
-        // A quoted condition's text ends before its closing quote.
-        s.condition_loc = {SourceSpan{r_.source(), begin, begin > whole.begin ? whole.end - 1 : whole.end}};
-      }
+      if (auto x = r_.expression(n, "a situation's condition")) s.condition = std::move(*x);
     };
     if (e.value.IsScalar()) {
       set_condition(e.value);
@@ -532,40 +550,150 @@ class BundleLoader {
     b.situations.push_back(std::move(s));
   }
 
-  // `when: large_venue`, `when: not large_venue`, or a list of such terms (all must hold).
-  std::vector<ir::SituationTerm> when(const YAML::Node& n) {
-    std::vector<ir::SituationTerm> out;
-    auto term = [&](const YAML::Node& t) {
-      auto s = r_.str(t, "a `when` term");
-      if (!s) return;
-      std::string_view v = *s;
-      ir::SituationTerm st;
-      SourceSpan sp = r_.span(t);
-      if (v.starts_with("not ")) {
-        st.negated = true;
-        const std::size_t skip = 4 + (v.substr(4).find_first_not_of(' ') == std::string_view::npos
-                                          ? 0
-                                          : v.substr(4).find_first_not_of(' '));
-        v.remove_prefix(skip);
-        sp.begin = r_.content_begin(t) + static_cast<std::uint32_t>(skip);
-      }
-      if (!ir::is_valid_id(v)) {
-        r_.error(DiagCode::invalid_value, t, fmt::format("`{}` is not a situation reference", *s),
-                 "expected a situation id", "write `when: situation_id` or `when: not situation_id`");
+  // `eligibility:` a list of conditions, each a scalar or `{when, label}`.
+  void eligibility(ir::Bundle& b, const YAML::Node& n) {
+    list(n, "`eligibility`", [&](const YAML::Node& c) {
+      ir::Eligibility el;
+      el.loc = {r_.span(c)};
+      if (c.IsScalar()) {
+        if (auto x = r_.expression(c, "an eligibility condition")) el.condition = std::move(*x);
+        else return;
+      } else if (auto es = r_.entries(c, "an eligibility condition", {"when", "label"}, {"when"})) {
+        bool ok = false;
+        for (auto& x : *es) {
+          if (x.key == "when") {
+            if (auto ex = r_.expression(x.value, "an eligibility condition")) el.condition = std::move(*ex), ok = true;
+          } else {
+            assign(el.label, r_.name(x.value, "`label`"));
+          }
+        }
+        if (!ok) return;
+      } else {
         return;
       }
-      st.situation = ir::Ref{std::string(v), {sp}};
-      out.push_back(std::move(st));
-    };
-    if (n.IsSequence()) {
-      if (r_.too_many(n, "`when`")) return out;
-      for (const auto& t : n) term(t);
-    } else if (n.IsScalar()) {
-      term(n);
-    } else {
-      r_.wrong_kind(n, "`when`", "a situation id or a list of them");
-    }
+      b.eligibility.push_back(std::move(el));
+    });
+  }
+
+  // `when: large_venue`, `when: not large_venue and x > 3`, or a list of such conditions
+  // (all must hold).
+  std::vector<ir::Expression> when(const YAML::Node& n) {
+    std::vector<ir::Expression> out;
+    list(n, "`when`", [&](const YAML::Node& t) {
+      if (auto x = r_.expression(t, "a `when` condition")) out.push_back(std::move(*x));
+    });
     return out;
+  }
+
+  // A table column: `name: {type, label, values}` or `name: type`.
+  std::optional<ir::TableColumn> column(const Entry& e, std::string_view what) {
+    ir::TableColumn c;
+    c.name = e.key;
+    c.loc = {r_.span(e.key_node)};
+    auto type_of = [&](const YAML::Node& n) {
+      if (auto s = r_.str(n, "`type`")) {
+        if (auto t = ir::parse_field_type(*s)) c.type = *t;
+        else r_.error(DiagCode::invalid_value, n, fmt::format("unknown column type `{}`", *s), "not a type",
+                      "tables take int, decimal, string, bool, date or enum");
+      }
+    };
+    if (e.value.IsScalar()) {
+      type_of(e.value);
+      return c;
+    }
+    auto es = r_.entries(e.value, fmt::format("{} `{}`", what, e.key), {"type", "label", "values"}, {"type"});
+    if (!es) return std::nullopt;
+    for (auto& x : *es) {
+      if (x.key == "type") type_of(x.value);
+      else if (x.key == "label") assign(c.label, r_.str(x.value, "`label`"));
+      else if (x.value.IsSequence()) {
+        if (r_.too_many(x.value, "`values`")) continue;
+        for (const auto& v : x.value)
+          if (auto sv = r_.str(v, "a value")) c.values.push_back(*sv);
+      } else {
+        r_.wrong_kind(x.value, "`values`", "a list");
+      }
+    }
+    return c;
+  }
+
+  // A list of cells: each a scalar expression.
+  std::vector<ir::Expression> cells(const YAML::Node& n, std::string_view what) {
+    std::vector<ir::Expression> out;
+    list(n, what, [&](const YAML::Node& c) {
+      if (auto x = r_.expression(c, "a cell")) out.push_back(std::move(*x));
+    });
+    return out;
+  }
+
+  void table(ir::Bundle& b, const Entry& e) {
+    ir::DecisionTable t;
+    t.id = e.key;
+    t.loc = {r_.span(e.key_node)};
+    t.hit_loc = t.loc;
+    auto es = r_.entries(e.value, fmt::format("table `{}`", e.key),
+                         {"label", "hit", "aggregation", "inputs", "outputs", "rules", "default", "basis"},
+                         {"outputs", "rules"});
+    if (!es) return;
+    YAML::Node rules_node;  // read last: a flat rule is split by the number of inputs
+    for (auto& x : *es) {
+      const auto& v = x.value;
+      if (x.key == "label") assign(t.label, r_.str(v, "`label`"));
+      else if (x.key == "basis") assign(t.basis, r_.str(v, "`basis`"));
+      else if (x.key == "hit") {
+        if (auto s = r_.str(v, "`hit`")) {
+          t.hit_loc = {r_.span(v)};
+          if (auto h = ir::parse_hit_policy(*s)) t.hit = *h;
+          else r_.error(DiagCode::invalid_value, v, fmt::format("unknown hit policy `{}`", *s), "not a hit policy",
+                        "hit policies: unique, first, priority, any, collect, rule_order");
+        }
+      } else if (x.key == "aggregation") {
+        if (auto s = r_.str(v, "`aggregation`")) {
+          if (auto a = ir::parse_aggregation(*s)) t.aggregation = *a;
+          else r_.error(DiagCode::invalid_value, v, fmt::format("unknown aggregation `{}`", *s), "not an aggregation",
+                        "aggregations (with `hit: collect`): sum, min, max, count");
+        }
+      } else if (x.key == "inputs" || x.key == "outputs") {
+        auto& cols = x.key == "inputs" ? t.inputs : t.outputs;
+        for (auto& c : r_.id_map(v, x.key == "inputs" ? "`inputs`" : "`outputs`"))
+          if (auto col = column(c, x.key == "inputs" ? "input" : "output")) cols.push_back(std::move(*col));
+      } else if (x.key == "default") {
+        t.default_outputs = cells(v, "`default`");
+      } else {
+        rules_node = v;
+      }
+    }
+    if (rules_node) rules(t, rules_node);
+    b.tables.push_back(std::move(t));
+  }
+
+  // `rules:` each rule a list of cells (the input tests, then the outputs) or
+  // `{if: [tests], then: [outputs], annotation: text}`.
+  void rules(ir::DecisionTable& t, const YAML::Node& n) {
+    if (!n.IsSequence()) {
+      r_.wrong_kind(n, "`rules`", "a list of rules");
+      return;
+    }
+    if (r_.too_many(n, "`rules`")) return;
+    for (const auto& rn : n) {
+      ir::TableRule rule;
+      rule.loc = {r_.span(rn)};
+      if (rn.IsSequence()) {
+        auto all = cells(rn, "a rule");
+        const std::size_t n_in = std::min(t.inputs.size(), all.size());
+        rule.inputs.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n_in));
+        rule.outputs.assign(all.begin() + static_cast<std::ptrdiff_t>(n_in), all.end());
+      } else if (auto es = r_.entries(rn, "a rule", {"if", "then", "annotation"}, {"then"})) {
+        for (auto& x : *es) {
+          if (x.key == "if") rule.inputs = cells(x.value, "`if`");
+          else if (x.key == "then") rule.outputs = cells(x.value, "`then`");
+          else assign(rule.annotation, r_.str(x.value, "`annotation`"));
+        }
+      } else {
+        continue;
+      }
+      t.rules.push_back(std::move(rule));
+    }
   }
 
   void form_entry(ir::Item& it, const YAML::Node& n) {

@@ -41,7 +41,7 @@ const Actor li = Actor::staff("li", "market_regulation", "reviewer");
 const Actor zhou = Actor::staff("zhou", "market_regulation", "section_chief");
 
 OpenCase open_plain(std::string key) {
-  return {std::move(key), corp, "open_restaurant", "", {{"outdoor_sign", false}, {"crowded_venue", false}}};
+  return {std::move(key), corp, "open_restaurant", "", {{"outdoor_sign", false}, {"crowded_venue", false}}, {}};
 }
 
 Command cmd(std::string key, Actor actor, CommandBody body) { return {std::move(key), std::move(actor), std::move(body)}; }

@@ -162,11 +162,12 @@ TEST_CASE("yaml.when.accepts_negation_and_lists") {
   REQUIRE(c.bundle);
   const auto& w = c.bundle->items[1].when;
   REQUIRE(w.size() == 2);
-  CHECK_FALSE(w[0].negated);
-  CHECK(w[1].negated);
-  CHECK(c.sources.slice(w[1].situation.loc.span) == "small");
-  CHECK(c.bundle->situations[0].condition == "applicant.name == 'x'");
-  CHECK(c.sources.slice(c.bundle->situations[0].condition_loc.span) == "applicant.name == 'x'");
+  CHECK(w[0].text == "big");
+  CHECK(w[1].text == "not small");
+  CHECK(c.sources.slice(w[1].loc.span) == "not small");
+  CHECK(c.bundle->situations[0].condition.text == "applicant.name == 'x'");
+  CHECK(c.bundle->situations[0].condition.exact);
+  CHECK(c.sources.slice(c.bundle->situations[0].condition.loc.span) == "applicant.name == 'x'");
 }
 
 TEST_CASE("yaml.vote.threshold_rules") {

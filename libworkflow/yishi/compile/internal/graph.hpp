@@ -17,6 +17,16 @@ struct CompiledBundle::Impl {
   StepGraph graph;
   StepId intake{0};
   StepId issuance{0};
+  // Conditions (see conditions.cpp).
+  expr::Environment env;
+  expr::TableSet tables;
+  std::vector<expr::Program> situations;              // by situation
+  std::vector<std::uint32_t> situation_order;         // dependencies first
+  std::vector<expr::Program> eligibility;             // by eligibility condition
+  std::vector<std::vector<expr::Program>> when;       // by item, by condition
 };
+
+/// Compiles the expressions of `impl.bundle` (checked clean) into `impl`.
+void compile_conditions(CompiledBundle::Impl& impl);
 
 }  // namespace yishi

@@ -29,7 +29,6 @@ struct PlanItem {
   std::vector<std::uint32_t> materials;   ///< material indices
   std::vector<std::uint32_t> after;       ///< items that must be approved (or inactive) first
   std::vector<std::uint32_t> dependents;  ///< items that come directly after this one
-  std::vector<std::pair<std::uint32_t, bool>> when;  ///< (situation, negated), all must hold
 };
 
 struct PlanMaterial {

@@ -1,0 +1,99 @@
+// The compiled conditions of a bundle and their evaluation for one applicant's answers.
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "yishi/base/assert.hpp"
+#include "yishi/check/expressions.hpp"
+#include "yishi/compile/internal/graph.hpp"
+
+namespace yishi {
+
+void compile_conditions(CompiledBundle::Impl& impl) {
+  Diagnostics ignored;  // the bundle checked clean; this pass only rebuilds the trees
+  BundleExpressions x = check_expressions(impl.bundle, ignored);
+  YISHI_ASSERT(x.ok, "compile_conditions runs on a bundle that checked clean");
+  impl.env = std::move(x.env);
+  for (const auto& t : x.tables) impl.tables.add(*t, impl.env);
+  for (const auto& s : x.situations) impl.situations.push_back(expr::compile(s->ast, s->typed, &impl.tables));
+  impl.situation_order = std::move(x.situation_order);
+  for (const auto& e : x.eligibility) impl.eligibility.push_back(expr::compile(e->ast, e->typed, &impl.tables));
+  for (const auto& terms : x.when) {
+    auto& programs = impl.when.emplace_back();
+    for (const auto& t : terms) programs.push_back(expr::compile(t->ast, t->typed, &impl.tables));
+  }
+}
+
+const expr::Environment& CompiledBundle::environment() const noexcept { return impl_->env; }
+const expr::TableSet& CompiledBundle::tables() const noexcept { return impl_->tables; }
+const expr::Program& CompiledBundle::situation_program(std::size_t situation) const { return impl_->situations.at(situation); }
+
+bool ConditionResult::decided() const noexcept {
+  return errors.empty() && missing_fields.empty() &&
+         std::all_of(active.begin(), active.end(), [](const auto& a) { return a.has_value(); });
+}
+
+ConditionResult CompiledBundle::evaluate_conditions(const expr::Answers& answers, std::int64_t today,
+                                                    std::span<const std::pair<std::string, bool>> decided) const {
+  const auto& impl = *impl_;
+  ConditionResult r;
+  expr::Bound bound = expr::bind(impl.env, answers);
+  r.errors = std::move(bound.errors);
+  std::vector<bool> fixed(impl.situations.size(), false);
+  r.situations.assign(impl.situations.size(), expr::Value::unknown());
+  for (const auto& [id, value] : decided) {
+    if (auto s = impl.env.situation(id)) {
+      r.situations[*s] = expr::Value::boolean(value);
+      fixed[*s] = true;
+    } else {
+      r.errors.push_back(fmt::format("unknown situation `{}`", id));
+    }
+  }
+  expr::Evaluator ev;
+  expr::Inputs in{.fields = bound.slots, .situations = r.situations, .today = today};
+  std::set<std::uint32_t> missing;
+  // The unanswered fields a program reads, when its value is unknown. Situations it reads are
+  // followed to their own fields (those already evaluated appear as unknown values).
+  std::function<void(const expr::Program&)> collect_missing = [&](const expr::Program& p) {
+    for (auto f : p.fields())
+      if (bound.slots[f].kind == expr::ValueKind::unknown) missing.insert(f);
+    for (auto s : p.situations())
+      if (r.situations[s].kind == expr::ValueKind::unknown && !fixed[s]) collect_missing(impl.situations[s]);
+  };
+  auto run = [&](const expr::Program& p, std::string_view what) {
+    expr::Value v = ev.run(p, in);
+    if (v.kind == expr::ValueKind::error)
+      r.errors.push_back(fmt::format("{}: {}", what, ev.error_detail().empty() ? expr::to_string(v) : ev.error_detail()));
+    else if (v.kind == expr::ValueKind::unknown)
+      collect_missing(p);
+    return v;
+  };
+  for (auto s : impl.situation_order) {
+    if (fixed[s]) continue;
+    r.situations[s] = ev.run(impl.situations[s], in);
+    if (r.situations[s].kind == expr::ValueKind::error)
+      r.errors.push_back(fmt::format("situation `{}`: {}", impl.bundle.situations[s].id, ev.error_detail()));
+  }
+  for (std::size_t e = 0; e < impl.eligibility.size(); ++e) {
+    const auto v = run(impl.eligibility[e], "an eligibility condition");
+    if (v.is_false()) r.ineligible.push_back(e);
+  }
+  for (std::size_t i = 0; i < impl.when.size(); ++i) {
+    std::optional<bool> active = true;
+    for (const auto& p : impl.when[i]) {
+      const auto v = run(p, fmt::format("the `when` of item `{}`", impl.bundle.items[i].id));
+      if (v.is_false()) {
+        active = false;
+        break;
+      }
+      if (!v.is_true()) active.reset();
+    }
+    r.active.push_back(active);
+  }
+  for (auto f : missing) r.missing_fields.push_back(impl.env.fields()[f].id);
+  std::sort(r.missing_fields.begin(), r.missing_fields.end());
+  return r;
+}
+
+}  // namespace yishi
