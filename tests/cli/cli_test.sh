@@ -79,6 +79,27 @@ assert block == open(sys.argv[2], encoding="utf-8").read(), "docs/bundle-format.
 print("ok: docs/bundle-format.md shows docs/examples/annotated.yaml verbatim")
 PY
 
+# fmt: canonical layout, conversion between the syntaxes, refusal of broken files.
+expect 0 "the DSL bundles are in canonical layout" -- "$yishi" fmt --check "$root"/bundles/national/*.yi
+expect 0 "fmt --to=dsl converts a YAML bundle" -- "$yishi" fmt --to=dsl "$root/bundles/national/open_restaurant.yaml"
+cp "$tmp/out" "$tmp/restaurant.yi"
+contains "$tmp/restaurant.yi" "bundle open_restaurant \"开办餐饮店一件事\" version 2024.1 {" "the DSL starts with the bundle header"
+contains "$tmp/restaurant.yi" "# 开办餐饮店一件事 — opening a restaurant" "fmt keeps the source's comments"
+expect 0 "the converted bundle checks clean" -- "$yishi" check "$tmp/restaurant.yi"
+expect 0 "and converts back to YAML" -- "$yishi" fmt --to=yaml "$tmp/restaurant.yi"
+cp "$tmp/out" "$tmp/restaurant.yaml"
+expect 0 "which checks clean too" -- "$yishi" check "$tmp/restaurant.yaml"
+sed 's/^  lead market_regulation$/lead   market_regulation/' "$tmp/restaurant.yi" > "$tmp/messy.yi"
+expect 1 "fmt --check finds a file out of layout" -- "$yishi" fmt --check "$tmp/messy.yi"
+expect 0 "fmt rewrites it" -- "$yishi" fmt "$tmp/messy.yi"
+expect 0 "after which it is canonical" -- "$yishi" fmt --check "$tmp/messy.yi"
+printf 'bundle b "乙" version 1 {\n  lead d\n  itme x\n}\n' > "$tmp/broken.yi"
+cp "$tmp/broken.yi" "$tmp/broken.orig"
+expect 1 "fmt refuses a file with errors" -- "$yishi" fmt "$tmp/broken.yi"
+contains "$tmp/err" "broken.yi:3:3: error[E2001]: expected a declaration, found \`itme\`" "and says where"
+if cmp -s "$tmp/broken.yi" "$tmp/broken.orig"; then echo "ok: a broken file is left untouched"; else echo "FAIL: fmt changed a broken file"; fail=1; fi
+expect 2 "fmt --check with --to is a usage error" -- "$yishi" fmt --check --to=dsl "$tmp/messy.yi"
+
 # docs/diagnostics.md is generated from the code table and must match it.
 "$yishi" explain --all > "$tmp/diagnostics.md"
 if diff -u "$root/docs/diagnostics.md" "$tmp/diagnostics.md"; then echo "ok: docs/diagnostics.md is up to date"

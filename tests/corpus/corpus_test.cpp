@@ -12,12 +12,23 @@ using namespace yishi;
 namespace fs = std::filesystem;
 
 namespace {
+// Loads YAML or (for `.yi`) DSL text with the same limits.
 Diagnostics load_check_compile(const std::string& name, std::string text, SourceMap& m,
                                const yaml::LoadOptions& o = {}) {
-  auto r = yaml::load_text(m, name, std::move(text), o);
-  Diagnostics all = std::move(r.diagnostics);
-  if (r.bundle) {
-    auto c = compile(std::move(*r.bundle));
+  std::optional<ir::Bundle> bundle;
+  Diagnostics all;
+  if (name.ends_with(".yi")) {
+    auto r = dsl::load_text(m, name, std::move(text), {o.max_bytes, o.max_entries});
+    bundle = std::move(r.bundle);
+    all = std::move(r.diagnostics);
+  } else {
+    auto r = yaml::load_text(m, name, std::move(text), o);
+    bundle = std::move(r.bundle);
+    all = std::move(r.diagnostics);
+  }
+  auto& r = bundle;
+  if (r) {
+    auto c = compile(std::move(*r));
     all.append(c.diagnostics);
     // A compiled bundle exists exactly when there are no errors.
     CHECK(c.compiled.has_value() == !c.diagnostics.has_errors());
@@ -34,7 +45,8 @@ Diagnostics load_check_compile(const std::string& name, std::string text, Source
 std::vector<fs::path> files_under(const fs::path& dir) {
   std::vector<fs::path> out;
   for (const auto& e : fs::recursive_directory_iterator(dir))
-    if (e.is_regular_file() && (e.path().extension() == ".yaml" || e.path().extension() == ".yml"))
+    if (e.is_regular_file() &&
+        (e.path().extension() == ".yaml" || e.path().extension() == ".yml" || e.path().extension() == ".yi"))
       out.push_back(e.path());
   std::sort(out.begin(), out.end());
   return out;

@@ -1,4 +1,4 @@
-// The `yishi` command line: check, compile, explain.
+// The `yishi` command line: check, compile, fmt, explain.
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,6 +27,7 @@ usage: yishi <command> [options] [FILE|DIR ...]
 commands:
   check     load and check bundles; print diagnostics
   compile   check and compile bundles into their executable graph
+  fmt       rewrite bundles canonically (YAML or DSL), or convert between the two
   explain   explain a diagnostic code (`yishi explain E3001`, `--all` for all)
 
 options common to check and compile:
@@ -34,8 +35,10 @@ options common to check and compile:
   --no-warnings   report errors only
   --color=WHEN    auto (default), always or never
 
-Directories are searched recursively for *.yaml and *.yml files: bundles, and working-day
-calendars (files whose first key is `calendar:`), which are checked but not compiled.
+Bundles are written in YAML (*.yaml, *.yml; docs/bundle-format.md) or in the DSL (*.yi;
+docs/language.md). Directories are searched recursively for these files: bundles, and
+working-day calendars (YAML files whose first key is `calendar:`), which are checked but not
+compiled.
 Exit codes: 0 no errors, 1 errors in the input, 2 usage error or unreadable input.
 )";
 
@@ -51,6 +54,17 @@ constexpr std::string_view compile_help = R"(usage: yishi compile [--json] [--no
 Checks and compiles each bundle into its executable step graph and prints a summary
 (steps, levels of parallel work, topological order); --json prints the graph itself.
 Exit codes: 0 all compiled, 1 errors, 2 usage error or unreadable input.
+)";
+
+constexpr std::string_view fmt_help = R"(usage: yishi fmt [--check | --stdout] [--to=yaml|dsl] FILE ...
+
+Rewrites each bundle file in its canonical layout, keeping its comments (each before the
+declaration that followed it). With --to, prints the bundle in the other syntax instead
+(to standard output; the file is left alone). A file with errors is not rewritten.
+  --check    rewrite nothing; exit 1 if a file is not in canonical layout
+  --stdout   print the result instead of rewriting the file
+Exit codes: 0 done (or already canonical), 1 errors or (with --check) files to reformat,
+2 usage error or unreadable input.
 )";
 
 constexpr std::string_view explain_help = R"(usage: yishi explain CODE | --all
@@ -83,7 +97,8 @@ bool is_calendar_file(const std::string& path) {
   return false;
 }
 
-bool is_bundle_file(const fs::path& p) { return p.extension() == ".yaml" || p.extension() == ".yml"; }
+bool is_dsl_file(const fs::path& p) { return p.extension() == ".yi"; }
+bool is_bundle_file(const fs::path& p) { return p.extension() == ".yaml" || p.extension() == ".yml" || is_dsl_file(p); }
 
 // Expands directories into their bundle files (sorted, for stable output).
 std::vector<std::string> expand(const std::vector<std::string>& inputs) {
@@ -109,6 +124,7 @@ struct Loaded {
   std::optional<yishi::ir::Bundle> bundle;
   bool unreadable = false;
   bool calendar = false;
+  yishi::SourceId source = yishi::no_source;
 };
 
 class Session {
@@ -116,6 +132,15 @@ class Session {
   explicit Session(const Options& o) : opts_(o) {}
 
   Loaded load(const std::string& path) {
+    if (is_dsl_file(path)) {
+      auto r = yishi::dsl::load_file(sources_, path);
+      Loaded l{path, std::move(r.bundle), false};
+      l.source = r.source;
+      for (const auto& d : r.diagnostics.items())
+        if (d.code == yishi::DiagCode::io_error) l.unreadable = true;
+      keep(r.diagnostics);
+      return l;
+    }
     if (is_calendar_file(path)) {  // calendars are checked, not compiled
       auto c = yishi::yaml::load_calendar_file(sources_, path);
       keep(c.diagnostics);
@@ -123,6 +148,7 @@ class Session {
     }
     auto r = yishi::yaml::load_file(sources_, path);
     Loaded l{path, std::move(r.bundle), false};
+    l.source = r.source;
     for (const auto& d : r.diagnostics.items())
       if (d.code == yishi::DiagCode::io_error) l.unreadable = true;
     keep(r.diagnostics);
@@ -226,6 +252,67 @@ int run_compile(const Options& o) {
   return errors ? exit_diagnostics : exit_ok;
 }
 
+int run_fmt(const std::vector<std::string>& args) {
+  bool check_only = false, to_stdout = false;
+  std::string to;
+  std::vector<std::string> inputs;
+  for (const auto& a : args) {
+    if (a == "--help" || a == "-h") {
+      fmt::print("{}", fmt_help);
+      return exit_ok;
+    } else if (a == "--check") {
+      check_only = true;
+    } else if (a == "--stdout") {
+      to_stdout = true;
+    } else if (a == "--to=yaml" || a == "--to=dsl") {
+      to = a.substr(5);
+    } else if (a.starts_with("-")) {
+      return usage_error(fmt::format("unknown option `{}`", a), fmt_help);
+    } else {
+      inputs.push_back(a);
+    }
+  }
+  if (inputs.empty()) return usage_error("no input files", fmt_help);
+  if (check_only && (to_stdout || !to.empty())) return usage_error("--check rewrites nothing; it takes no --stdout or --to", fmt_help);
+  Options o;
+  o.color = isatty(STDERR_FILENO) && !std::getenv("NO_COLOR");
+  Session s(o);
+  bool unreadable = false, errors = false;
+  std::size_t to_reformat = 0;
+  for (const auto& path : expand(inputs)) {
+    if (!is_dsl_file(path) && is_calendar_file(path)) continue;  // calendars keep their own layout
+    Loaded l = s.load(path);
+    unreadable |= l.unreadable;
+    if (!l.bundle) {
+      errors = true;
+      continue;
+    }
+    const auto& file = s.sources().file(l.source);
+    const bool dsl = to.empty() ? is_dsl_file(path) : to == "dsl";
+    const std::string text = dsl ? yishi::dsl::print(*l.bundle, &file) : yishi::yaml::print(*l.bundle, &file);
+    if (!to.empty() || to_stdout) {
+      fmt::print("{}", text);
+    } else if (check_only) {
+      if (text != file.text()) {
+        fmt::print(stderr, "{}: not in canonical layout (run `yishi fmt {}`)\n", path, path);
+        ++to_reformat;
+      }
+    } else if (text != file.text()) {
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      out << text;
+      if (!out) {
+        fmt::print(stderr, "yishi: cannot write `{}`\n", path);
+        unreadable = true;
+      } else {
+        fmt::print(stderr, "{}: reformatted\n", path);
+      }
+    }
+  }
+  s.report();
+  if (unreadable) return exit_usage;
+  return errors || to_reformat > 0 ? exit_diagnostics : exit_ok;
+}
+
 int run_explain(const std::vector<std::string>& args) {
   if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
     fmt::print("{}", explain_help);
@@ -258,6 +345,14 @@ int main(int argc, char** argv) {
   const std::string verb = args[0];
   args.erase(args.begin());
   if (verb == "explain") return run_explain(args);
+  if (verb == "fmt") {
+    try {
+      return run_fmt(args);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "yishi: internal error: {}\n", e.what());
+      return 3;
+    }
+  }
   if (verb != "check" && verb != "compile") return usage_error(fmt::format("unknown command `{}`", verb), main_help);
   const std::string_view help = verb == "check" ? check_help : compile_help;
 

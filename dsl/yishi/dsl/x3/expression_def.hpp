@@ -7,11 +7,13 @@
 #pragma once
 
 #include <charconv>
+#include <deque>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include <boost/spirit/home/x3.hpp>
+#include <fmt/format.h>
 
 #include "yishi/calendar/calendar.hpp"
 #include "yishi/expr/ast.hpp"
@@ -61,7 +63,14 @@ Builder& builder(const Ctx& ctx) {
 const auto digit = x3::char_('0', '9');
 const auto letter = x3::char_('a', 'z') | x3::char_('A', 'Z') | x3::char_('_');
 const auto ident_char = letter | digit;
-inline auto kw(const char* s) { return x3::lexeme[x3::lit(s) >> !ident_char]; }
+struct keyword_id;
+/// A keyword: the word not followed by an identifier character. Its name (for "expected
+/// `by`" messages) is the word in backticks.
+inline auto kw(const char* s) {
+  static std::deque<std::string> names;  // rule names must outlive the rules
+  names.push_back(fmt::format("`{}`", s));
+  return x3::rule<keyword_id>{names.back().c_str()} = x3::lexeme[x3::lit(s) >> !ident_char];
+}
 const auto keyword = kw("and") | kw("or") | kw("not") | kw("in") | kw("true") | kw("false");
 const auto name_part = x3::lexeme[letter >> *ident_char];
 
@@ -130,31 +139,38 @@ struct on_number {
   }
 };
 
+/// The value of a quoted string token (quotes included in [first, last)); bad escapes and
+/// over-long strings are reported to the builder.
+inline std::string unescape(Builder& b, const char* first, const char* last) {
+  std::string out;
+  const char* p = first;
+  const char quote = *p++;
+  --last;  // the closing quote
+  for (; p < last; ++p) {
+    if (*p != '\\') { out += *p; continue; }
+    ++p;
+    switch (*p) {
+      case 'n': out += '\n'; break;
+      case 't': out += '\t'; break;
+      case '\\': out += '\\'; break;
+      case '"': out += '"'; break;
+      case '\'': out += '\''; break;
+      default:
+        b.problem(p - 1, p + 1, fmt::format("unknown escape `\\{}` (use `\\\\`, `\\{}`, `\\n` or `\\t`)", *p, quote));
+    }
+  }
+  if (out.size() > b.max_string)
+    b.problem(first, last + 1, fmt::format("the string is longer than {} bytes", b.max_string));
+  return out;
+}
+
 struct on_string {
   template <class Ctx>
   void operator()(Ctx& ctx) const {
     auto& b = builder(ctx);
     const auto& r = x3::_attr(ctx);
     auto n = b.node(expr::NodeKind::string, r);
-    const char* p = &*r.begin();
-    const char* last = p + (r.end() - r.begin());
-    const char quote = *p++;
-    --last;  // the closing quote
-    for (; p < last; ++p) {
-      if (*p != '\\') { n.text += *p; continue; }
-      ++p;
-      switch (*p) {
-        case 'n': n.text += '\n'; break;
-        case 't': n.text += '\t'; break;
-        case '\\': n.text += '\\'; break;
-        case '"': n.text += '"'; break;
-        case '\'': n.text += '\''; break;
-        default:
-          b.problem(p - 1, p + 1, fmt::format("unknown escape `\\{}` (use `\\\\`, `\\{}`, `\\n` or `\\t`)", *p, quote));
-      }
-    }
-    if (n.text.size() > b.max_string)
-      b.problem(&*r.begin(), last + 1, fmt::format("the string is longer than {} bytes", b.max_string));
+    n.text = unescape(b, &*r.begin(), &*r.begin() + (r.end() - r.begin()));
     x3::_val(ctx) = b.add(std::move(n));
   }
 };
@@ -300,22 +316,27 @@ x3::rule<struct relation_id, expr::BinaryOp> const relation = "a comparison";
 
 // Tokens: rules with an explicit range attribute (a bare `raw` inside an alternative or a
 // sequence would not know its attribute type).
-const auto date_literal = x3::rule<struct date_id, range_t>{"a date"} = x3::raw[x3::lexeme[
+x3::rule<struct date_id, range_t> const date_literal = "a date";
+const auto date_literal_def = x3::raw[x3::lexeme[
     x3::repeat(4)[digit] >> '-' >> x3::repeat(2)[digit] >> '-' >> x3::repeat(2)[digit] >> !ident_char]];
-const auto duration_literal = x3::rule<struct duration_id, range_t>{"a duration"} = x3::raw[x3::lexeme[
+x3::rule<struct duration_id, range_t> const duration_literal = "a duration";
+const auto duration_literal_def = x3::raw[x3::lexeme[
     +digit >> ((x3::lit("wd") >> -(+digit >> x3::lit("wh"))) | x3::lit("wh")) >> !ident_char]];
-const auto number_literal = x3::rule<struct number_id, range_t>{"a number"} =
-    x3::raw[x3::lexeme[+digit >> -('.' >> +digit) >> !ident_char]];
-const auto string_literal = x3::rule<struct string_id, range_t>{"a text"} =
-    x3::raw[x3::lexeme[('"' >> *(('\\' >> ~x3::char_('\n')) | ~x3::char_("\"\\\n")) > '"') |
+x3::rule<struct number_id, range_t> const number_literal = "a number";
+const auto number_literal_def = x3::raw[x3::lexeme[+digit >> -('.' >> +digit) >> !ident_char]];
+x3::rule<struct string_id, range_t> const string_literal = "a text";
+const auto string_literal_def = x3::raw[x3::lexeme[('"' >> *(('\\' >> ~x3::char_('\n')) | ~x3::char_("\"\\\n")) > '"') |
                        ('\'' >> *(('\\' >> ~x3::char_('\n')) | ~x3::char_("'\\\n")) > '\'')]];
-const auto path = x3::rule<struct path_id, range_t>{"a name"} =
-    x3::raw[x3::lexeme[!keyword >> name_part >> *('.' >> name_part)]];
-const auto argument_list = x3::rule<struct arguments_id, std::vector<std::uint32_t>>{"arguments"} = -(expression % ',');
-const auto function_name = x3::rule<struct function_name_id, range_t>{"a function name"} =
-    x3::raw[x3::lexeme[!keyword >> name_part]];
-const auto minus_sign = x3::rule<struct minus_sign_id, range_t>{"`-`"} = x3::raw[x3::lit('-')];
-const auto not_word = x3::rule<struct not_word_id, range_t>{"`not`"} = x3::raw[kw("not")];
+x3::rule<struct path_id, range_t> const path = "a name";
+const auto path_def = x3::raw[x3::lexeme[!keyword >> name_part >> *('.' >> name_part)]];
+x3::rule<struct arguments_id, std::vector<std::uint32_t>> const argument_list = "arguments";
+const auto argument_list_def = -(expression % ',');
+x3::rule<struct function_name_id, range_t> const function_name = "a function name";
+const auto function_name_def = x3::raw[x3::lexeme[!keyword >> name_part]];
+x3::rule<struct minus_sign_id, range_t> const minus_sign = "`-`";
+const auto minus_sign_def = x3::raw[x3::lit('-')];
+x3::rule<struct not_word_id, range_t> const not_word = "`not`";
+const auto not_word_def = x3::raw[kw("not")];
 
 // Lists and calls take their span from the rule's matched range (the `_where` of an action
 // on an expectation sequence does not cover it). A rule whose body has an action hands
@@ -330,9 +351,10 @@ struct annotate_span {
 };
 struct list_id : annotate_span {};
 struct call_id : annotate_span {};
-const auto list_literal = x3::rule<list_id, std::uint32_t>{"a list"} = (x3::lit('[') > argument_list > ']')[on_list{}];
-const auto function_call = x3::rule<call_id, std::uint32_t>{"a call"} =
-    (function_name >> '(' > argument_list > ')')[on_call{}];
+x3::rule<list_id, std::uint32_t> const list_literal = "a list";
+const auto list_literal_def = (x3::lit('[') > argument_list > ']')[on_list{}];
+x3::rule<call_id, std::uint32_t> const function_call = "a call";
+const auto function_call_def = (function_name >> '(' > argument_list > ')')[on_call{}];
 
 const auto primary_def =
     date_literal[on_date{}] | duration_literal[on_duration{}] | number_literal[on_number{}] |
@@ -354,6 +376,8 @@ const auto expression_def = or_expression[on_first{}];
 
 BOOST_SPIRIT_DEFINE(expression, or_expression, and_expression, not_expression, comparison, sum, product, signed_value,
                     primary, relation)
+BOOST_SPIRIT_DEFINE(date_literal, duration_literal, number_literal, string_literal, path, argument_list, function_name,
+                    minus_sign, not_word, list_literal, function_call)
 
 // ---- Decision-table cells (DMN unary tests) ---------------------------------------------
 
@@ -408,9 +432,11 @@ const auto test_list = single_test % ',';
 /// What a cell is: `-`, `not(...)` or a plain list; the tests go to the builder.
 enum class CellForm : std::uint8_t { any, negated, plain };
 // `true`: propagate the attribute although the tests inside carry actions.
-const auto unary_tests = x3::rule<struct unary_tests_id, CellForm, true>{"a decision-table cell"} =
-    (x3::lit('-') >> &cell_end >> x3::attr(CellForm::any)) |
+x3::rule<struct unary_tests_id, CellForm, true> const unary_tests = "a decision-table cell";
+const auto unary_tests_def = (x3::lit('-') >> &cell_end >> x3::attr(CellForm::any)) |
     (kw("not") >> '(' >> x3::omit[test_list] > ')' >> x3::attr(CellForm::negated)) |
     (x3::omit[test_list] >> x3::attr(CellForm::plain));
+
+BOOST_SPIRIT_DEFINE(unary_tests)
 
 }  // namespace yishi::dsl::grammar

@@ -6,7 +6,12 @@
 #include <fmt/format.h>
 
 #include "yishi/base/text.hpp"
+#include <fstream>
+#include <sstream>
+
+#include "yishi/dsl/load.hpp"
 #include "yishi/dsl/parse.hpp"
+#include "yishi/dsl/x3/bundle_def.hpp"
 #include "yishi/dsl/x3/expression_def.hpp"
 #include "yishi/dsl/x3/syntax.hpp"
 
@@ -178,6 +183,233 @@ std::optional<expr::UnaryTests> parse_unary_tests(std::string_view text, const e
       test.kind = expr::UnaryTest::Kind::predicate;
   t.ast = std::move(b->ast);
   return t;
+}
+
+// ---- The bundle DSL ---------------------------------------------------------------------
+
+namespace {
+
+bool is_word_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Skips blanks and `#` comments.
+Iter skip_blank(Iter p, Iter last) {
+  x3::skip_over(p, last, x3::make_context<x3::skipper_tag>(grammar::skipper));
+  return p;
+}
+
+std::string_view word_at(Iter p, Iter last) {
+  Iter e = p;
+  while (e != last && is_word_char(*e)) ++e;
+  return {p, static_cast<std::size_t>(e - p)};
+}
+
+bool at_declaration_keyword(Iter p, Iter last) {
+  const auto w = word_at(p, last);
+  return std::find(std::begin(grammar::declaration_keywords), std::end(grammar::declaration_keywords), w) !=
+         std::end(grammar::declaration_keywords);
+}
+
+// After a syntax error in the declaration that starts at `start`: the place to go on from.
+// Braces opened by the declaration are closed first (strings and comments do not count);
+// then the next line that starts with a declaration keyword, or the `}` that closes the
+// bundle, is where parsing resumes.
+Iter resynchronise(Iter start, Iter error, Iter last) {
+  int depth = 0;
+  for (Iter p = start; p < last; ++p) {
+    const char c = *p;
+    if (c == '"' || c == '\'') {
+      for (++p; p < last && *p != c && *p != '\n'; ++p)
+        if (*p == '\\') ++p;
+      if (p >= last) return last;
+      if (*p != '\n') continue;
+    } else if (c == '#') {
+      while (p < last && *p != '\n') ++p;
+      if (p >= last) return last;
+    } else if (c == '{') {
+      ++depth;
+      continue;
+    } else if (c == '}') {
+      if (--depth < 0 && p >= error) return p;  // the bundle's closing brace
+      continue;
+    } else if (c != '\n') {
+      continue;
+    }
+    // At the end of a line: does the next line start a declaration (or close the bundle)?
+    Iter q = p + 1;
+    while (q < last && (*q == ' ' || *q == '\t' || *q == '\r')) ++q;
+    if (q >= error && depth <= 0 && q < last && (at_declaration_keyword(q, last) || *q == '}')) return q;
+  }
+  return last;
+}
+
+std::string expected_declaration(std::string_view found) {
+  std::vector<std::string_view> words(std::begin(grammar::declaration_keywords), std::end(grammar::declaration_keywords));
+  if (auto best = text::closest_match(found, words)) return fmt::format("did you mean `{}`?", *best);
+  return "a bundle holds department, field, material, situation, eligibility, table, item and stage declarations";
+}
+
+class DslLoader {
+ public:
+  DslLoader(SourceMap& sources, LoadResult& res, const LoadOptions& options) : sources_(sources), res_(res), opts_(options) {}
+
+  void run(SourceId src) {
+    const std::string& t = sources_.file(src).text();
+    first_ = t.data();
+    last_ = t.data() + t.size();
+    exprs_.base = first_;
+    exprs_.max_string = 1u << 20;
+    b_.source = src;
+    b_.base = first_;
+    b_.out = &res_.diagnostics;
+    b_.expressions = &exprs_;
+    Iter p = skip_blank(first_, last_);
+    if (p == last_) {
+      res_.diagnostics.add(Diagnostic::make(DiagCode::no_bundle, {src, 0, 0}, "the file contains no bundle")
+                               .with_help("a `.yi` file starts with `bundle ID \"名称\" version 1 {`"));
+      return;
+    }
+    if (!parse(p, grammar::bundle_header, "the bundle header")) {
+      report_problems();
+      return;
+    }
+    bool closed = false;
+    while (errors_ < opts_.max_syntax_errors) {
+      p = skip_blank(p, last_);
+      if (p == last_) break;
+      if (*p == '}') {
+        closed = true;
+        p = skip_blank(p + 1, last_);
+        if (p != last_) syntax_error(p, fmt::format("unexpected {} after the end of the bundle", syntax::describe_found({p, static_cast<std::size_t>(last_ - p)})),
+                                     "the bundle ended at the `}` before", "");
+        break;
+      }
+      const Iter start = p;
+      if (!parse(p, grammar::declaration, "a declaration")) p = resynchronise(start, error_at_, last_);
+      exprs_.ast.nodes.clear();
+      exprs_.tests.clear();
+    }
+    if (!closed && errors_ < opts_.max_syntax_errors)
+      syntax_error(last_, "expected `}` to close the bundle, found the end of the file", "expected `}`", "");
+    report_problems();
+    limits();
+    if (b_.bundle.lead.id.empty() && !res_.diagnostics.has_errors())
+      res_.diagnostics.add(Diagnostic::make(DiagCode::missing_key, b_.bundle.loc.span, "the bundle has no `lead` department")
+                               .label("this bundle")
+                               .with_help("add `lead DEPARTMENT_ID` to its body"));
+    if (!res_.diagnostics.has_errors()) res_.bundle = std::move(b_.bundle);
+  }
+
+ private:
+  template <class Parser>
+  bool parse(Iter& p, const Parser& parser, std::string_view what) {
+    Iter at = p;
+    try {
+      const bool ok = x3::phrase_parse(
+          at, last_, x3::with<grammar::builder_tag>(std::ref(exprs_))[x3::with<grammar::bundle_tag>(std::ref(b_))[parser]],
+          grammar::skipper, x3::skip_flag::dont_post_skip);
+      if (ok) {
+        p = at;
+        return true;
+      }
+      const std::string_view rest(p, static_cast<std::size_t>(last_ - p));
+      const auto word = word_at(p, last_);
+      syntax_error(p, fmt::format("expected {}, found {}", what, syntax::describe_found(rest)), fmt::format("expected {}", what),
+                   word.empty() ? std::string{} : expected_declaration(word));
+      error_at_ = p;
+      return false;
+    } catch (const x3::expectation_failure<Iter>& e) {
+      Iter where = skip_blank(e.where(), last_);
+      const std::string_view rest(where, static_cast<std::size_t>(last_ - where));
+      syntax_error(where,
+                   fmt::format("expected {}, found {}", syntax::describe_expected(e.which()), syntax::describe_found(rest)),
+                   fmt::format("expected {}", syntax::describe_expected(e.which())), "");
+      error_at_ = where;
+      return false;
+    }
+  }
+
+  void syntax_error(Iter at, std::string message, std::string label, std::string help) {
+    ++errors_;
+    const auto off = static_cast<std::uint32_t>(at - first_);
+    const std::string_view rest(at, static_cast<std::size_t>(last_ - at));
+    auto d = Diagnostic::make(DiagCode::syntax_error, {b_.source, off, off + syntax::first_char_size(rest)}, std::move(message));
+    d.label_text = std::move(label);
+    d.help = std::move(help);
+    res_.diagnostics.add(std::move(d));
+  }
+
+  // Invalid literals met by the expression grammar (dates, escapes) while reading.
+  void report_problems() {
+    for (const auto& pr : exprs_.problems)
+      res_.diagnostics.add(Diagnostic::make(DiagCode::invalid_literal, {b_.source, pr.begin, pr.end}, pr.message));
+    exprs_.problems.clear();
+  }
+
+  void limits() {
+    const auto& b = b_.bundle;
+    auto check = [&](std::size_t n, std::string_view what) {
+      if (n > opts_.max_entries)
+        res_.diagnostics.add(Diagnostic::make(DiagCode::too_many_entries, b.loc.span,
+                                              fmt::format("the bundle declares {} {}, more than the limit of {}", n, what,
+                                                          opts_.max_entries)));
+    };
+    check(b.departments.size(), "departments");
+    check(b.fields.size(), "fields");
+    check(b.materials.size(), "materials");
+    check(b.situations.size(), "situations");
+    check(b.tables.size(), "tables");
+    check(b.items.size(), "items");
+  }
+
+  SourceMap& sources_;
+  LoadResult& res_;
+  const LoadOptions& opts_;
+  grammar::Builder exprs_;
+  grammar::BundleBuilder b_;
+  Iter first_ = nullptr, last_ = nullptr, error_at_ = nullptr;
+  std::size_t errors_ = 0;
+};
+
+}  // namespace
+
+LoadResult load_text(SourceMap& sources, std::string name, std::string text, const LoadOptions& options) {
+  LoadResult res;
+  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
+  const std::size_t size = text.size();
+  res.source = sources.add(std::move(name), std::move(text));
+  const std::string& t = sources.file(res.source).text();
+  if (size > options.max_bytes) {
+    res.diagnostics.add(Diagnostic::make(DiagCode::file_too_large, {res.source, 0, 0},
+                                         fmt::format("the file is {} bytes; the limit is {}", size, options.max_bytes)));
+    return res;
+  }
+  if (auto bad = text::find_invalid_utf8(t)) {
+    const auto at = static_cast<std::uint32_t>(*bad);
+    res.diagnostics.add(Diagnostic::make(DiagCode::invalid_utf8, {res.source, at, at + 1}, "the file is not valid UTF-8")
+                            .with_help("save the file as UTF-8"));
+    return res;
+  }
+  if (auto nul = t.find('\0'); nul != std::string::npos) {
+    const auto at = static_cast<std::uint32_t>(nul);
+    res.diagnostics.add(Diagnostic::make(DiagCode::invalid_utf8, {res.source, at, at + 1}, "file contains a NUL byte"));
+    return res;
+  }
+  DslLoader(sources, res, options).run(res.source);
+  return res;
+}
+
+LoadResult load_file(SourceMap& sources, const std::string& path, const LoadOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  if (in) ss << in.rdbuf();
+  if (!in || in.bad()) {
+    LoadResult res;
+    res.diagnostics.add(Diagnostic::make(DiagCode::io_error, {}, fmt::format("cannot read `{}`", path)));
+    return res;
+  }
+  return load_text(sources, path, ss.str(), options);
 }
 
 }  // namespace yishi::dsl
