@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git python3
   libboost-dev libfmt-dev libyaml-cpp-dev libsqlite3-dev sqlite3
   doctest-dev libbenchmark-dev
+  clang-14 libfuzzer-14-dev
 )
 
 missing=()

@@ -100,6 +100,7 @@ class Printer {
     std::string version = is_version_word(b.version) ? b.version : quote(b.version);
     line("", fmt::format("bundle {} {} version {} {{", b.id, quote(b.name), version));
     if (b.applicant != ir::ApplicantKind::enterprise) line("  ", "applicant individual");
+    comments_before(b.lead.loc, "  ");
     line("  ", fmt::format("lead {}", b.lead.id));
     if (!b.basis.empty()) line("  ", fmt::format("basis {}", quote(b.basis)));
     section(b.departments, [&](const ir::Department& d) {

@@ -274,11 +274,30 @@ class Checker {
       const auto& c = expressions_.situations[s];
       if (c && c->ast.nodes[c->ast.root].kind == expr::NodeKind::boolean) constant_situation[s] = c->ast.nodes[c->ast.root].flag;
     }
+    // Numbers the variables of a term: every atom, visited without short-circuit.
+    auto is_situation = [&](std::size_t t, std::uint32_t i) {
+      const auto& c = *terms[t];
+      return c.ast.nodes[i].kind == expr::NodeKind::name && c.typed.nodes[i].resolved == expr::Resolved::situation;
+    };
+    std::function<void(std::size_t, std::uint32_t)> number = [&](std::size_t t, std::uint32_t i) {
+      const auto& n = terms[t]->ast.nodes[i];
+      if (n.kind == expr::NodeKind::boolean) return;
+      if (n.kind == expr::NodeKind::not_ ||
+          (n.kind == expr::NodeKind::binary && (n.op == expr::BinaryOp::and_ || n.op == expr::BinaryOp::or_))) {
+        for (auto c : n.children) number(t, c);
+        return;
+      }
+      if (is_situation(t, i)) {
+        const auto s = terms[t]->typed.nodes[i].index;
+        if (!constant_situation[s]) situation_variables.emplace(s, situation_variables.size() + variables.size());
+      } else {
+        variables.emplace(std::pair{t, i}, situation_variables.size() + variables.size());
+      }
+    };
     // Evaluates the boolean structure of a term under an assignment of the variables.
     std::function<bool(std::size_t, std::uint32_t, std::uint32_t)> eval = [&](std::size_t t, std::uint32_t i,
                                                                               std::uint32_t bits) -> bool {
-      const auto& c = *terms[t];
-      const auto& n = c.ast.nodes[i];
+      const auto& n = terms[t]->ast.nodes[i];
       if (n.kind == expr::NodeKind::boolean) return n.flag;
       if (n.kind == expr::NodeKind::not_) return !eval(t, n.children[0], bits);
       if (n.kind == expr::NodeKind::binary && n.op == expr::BinaryOp::and_)
@@ -286,17 +305,16 @@ class Checker {
       if (n.kind == expr::NodeKind::binary && n.op == expr::BinaryOp::or_)
         return eval(t, n.children[0], bits) || eval(t, n.children[1], bits);
       std::size_t v;
-      if (n.kind == expr::NodeKind::name && c.typed.nodes[i].resolved == expr::Resolved::situation) {
-        const auto s = c.typed.nodes[i].index;
+      if (is_situation(t, i)) {
+        const auto s = terms[t]->typed.nodes[i].index;
         if (constant_situation[s]) return *constant_situation[s];
-        v = situation_variables.emplace(s, situation_variables.size() + variables.size()).first->second;
+        v = situation_variables.at(s);
       } else {
-        v = variables.emplace(std::pair{t, i}, situation_variables.size() + variables.size()).first->second;
+        v = variables.at(std::pair{t, i});
       }
       return v < 32 && ((bits >> v) & 1u);
     };
-    // First pass (all false) numbers the variables.
-    for (std::size_t t = 0; t < terms.size(); ++t) (void)eval(t, terms[t]->ast.root, 0);
+    for (std::size_t t = 0; t < terms.size(); ++t) number(t, terms[t]->ast.root);
     const std::size_t n_vars = situation_variables.size() + variables.size();
     if (n_vars > 12) return;
     for (std::uint32_t bits = 0; bits < (1u << n_vars); ++bits) {

@@ -79,8 +79,17 @@ expr::Environment environment_of(const ir::Bundle& b) {
       if (fe.inline_definition) add(*fe.inline_definition);
   for (const auto& s : b.situations)
     if (!env.situation(s.id)) env.add_situation(s.id);
-  for (const auto& t : b.tables)
-    if (!env.table(t.id)) env.add_table(expr::signature_of(t));
+  for (const auto& t : b.tables) {
+    if (env.table(t.id)) continue;
+    auto signature = expr::signature_of(t);
+    // An enumerated input checks the texts passed to it against its values, through a
+    // stand-in field (`#` keeps its id apart from every real field).
+    for (std::size_t k = 0; k < t.inputs.size(); ++k)
+      if (t.inputs[k].type == ir::FieldType::enumeration && !t.inputs[k].values.empty())
+        signature.inputs[k].enumeration = static_cast<std::int32_t>(
+            env.add_field(fmt::format("#{}.{}", t.id, t.inputs[k].name), expr::Type::string(), t.inputs[k].values));
+    env.add_table(std::move(signature));
+  }
   return env;
 }
 

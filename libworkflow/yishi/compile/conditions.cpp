@@ -73,21 +73,32 @@ ConditionResult CompiledBundle::evaluate_conditions(const expr::Answers& answers
     if (fixed[s]) continue;
     r.situations[s] = ev.run(impl.situations[s], in);
     if (r.situations[s].kind == expr::ValueKind::error)
-      r.errors.push_back(fmt::format("situation `{}`: {}", impl.bundle.situations[s].id, ev.error_detail()));
+      r.errors.push_back(fmt::format("situation `{}`: {}", impl.bundle.situations[s].id,
+                                     ev.error_detail().empty() ? expr::to_string(r.situations[s]) : ev.error_detail()));
   }
   for (std::size_t e = 0; e < impl.eligibility.size(); ++e) {
     const auto v = run(impl.eligibility[e], "an eligibility condition");
     if (v.is_false()) r.ineligible.push_back(e);
   }
   for (std::size_t i = 0; i < impl.when.size(); ++i) {
-    std::optional<bool> active = true;
+    // One false condition decides the item; only then are unknown ones worth asking about.
+    std::vector<expr::Value> values;
     for (const auto& p : impl.when[i]) {
-      const auto v = run(p, fmt::format("the `when` of item `{}`", impl.bundle.items[i].id));
-      if (v.is_false()) {
-        active = false;
-        break;
-      }
-      if (!v.is_true()) active.reset();
+      values.push_back(ev.run(p, in));
+      if (values.back().kind == expr::ValueKind::error)
+        r.errors.push_back(fmt::format("the `when` of item `{}`: {}", impl.bundle.items[i].id,
+                                       ev.error_detail().empty() ? expr::to_string(values.back()) : ev.error_detail()));
+    }
+    const bool any_false = std::any_of(values.begin(), values.end(), [](const expr::Value& v) { return v.is_false(); });
+    std::optional<bool> active = true;
+    if (any_false) {
+      active = false;
+    } else {
+      for (std::size_t k = 0; k < values.size(); ++k)
+        if (!values[k].is_true()) {
+          active.reset();
+          if (values[k].kind == expr::ValueKind::unknown) collect_missing(impl.when[i][k]);
+        }
     }
     r.active.push_back(active);
   }

@@ -33,7 +33,9 @@ Bound bind(const Environment& env, const Answers& answers) {
     if (const auto* l = std::get_if<std::vector<std::string>>(&a)) list_elements += l->size();
   out.storage.reserve(list_elements);  // list values point into it: it must not reallocate
   std::vector<bool> seen(env.fields().size(), false);
-  for (const auto& [id, a] : answers) {
+  for (const auto& entry : answers) {
+    const std::string& id = entry.first;  // not a structured binding: lambdas below capture it
+    const Answer& a = entry.second;
     const auto slot = env.field(id);
     if (!slot) {
       out.errors.push_back(fmt::format("unknown field `{}`", id));

@@ -307,6 +307,7 @@ class Checker {
           mismatch(n, a, b);
         } else {
           enum_members(a, rn);
+          if (b.enumeration >= 0) enum_member(b, ln);  // `"raw_food" in menu.categories`
         }
         return Type::boolean();
       }
@@ -425,7 +426,12 @@ class Checker {
       case Fn::answered: return Type::boolean();
       case Fn::or_else:
         if (!comparable(args[0], args[1])) mismatch(n, args[0], args[1]);
-        return is_numeric(args[0]) && is_numeric(args[1]) ? join_numeric(args[0], args[1]) : (is_any(args[0]) ? args[1] : args[0]);
+        if (is_numeric(args[0]) && is_numeric(args[1])) {
+          const Type t = join_numeric(args[0], args[1]);
+          info.extra = t.base == BaseType::decimal ? 1 : 0;  // the machine widens an integer result
+          return t;
+        }
+        return is_any(args[0]) ? args[1] : args[0];
       case Fn::min:
       case Fn::max:
         if (!comparable(args[0], args[1]) || !ordered(args[0]) || args[0].base == BaseType::string) {

@@ -93,7 +93,11 @@ std::string to_string(const Value& v) {
       return s + "\"";
     }
     case ValueKind::date: return yishi::to_string(Date{std::chrono::days{v.i}});
-    case ValueKind::work_duration: return ir::to_string(ir::WorkDuration{static_cast<std::int32_t>(v.i / 8), static_cast<std::int32_t>(v.i % 8)});
+    case ValueKind::work_duration: {
+      const std::int64_t h = v.i < 0 ? -v.i : v.i;
+      const auto text = ir::to_string(ir::WorkDuration{static_cast<std::int32_t>(h / 8), static_cast<std::int32_t>(h % 8)});
+      return v.i < 0 ? "-" + text : text;
+    }
     case ValueKind::list: {
       std::string s = "[";
       for (std::uint32_t k = 0; k < v.size; ++k) s += (k ? ", " : "") + to_string(v.l[k]);
@@ -232,10 +236,9 @@ Value call(Fn fn, std::uint32_t detail, Value* args, std::size_t argc, const Inp
     return Value::boolean(args[0].kind != ValueKind::unknown);
   }
   if (fn == Fn::or_else) {
-    if (args[0].kind == ValueKind::unknown) return args[1];
-    if (args[0].kind == ValueKind::decimal || args[1].kind == ValueKind::decimal)
-      if (args[0].kind == ValueKind::integer) return Value::decimal(static_cast<double>(args[0].i));
-    return args[0];
+    Value r = args[0].kind == ValueKind::unknown ? args[1] : args[0];
+    if (detail == 1 && r.kind == ValueKind::integer) r = Value::decimal(static_cast<double>(r.i));  // decimal typed
+    return r;
   }
   for (std::size_t k = 0; k < argc; ++k)
     if (args[k].kind == ValueKind::error) return args[k];
@@ -296,7 +299,31 @@ Value execute(const Program::Impl& p, std::uint32_t pc, Value* sp, Evaluator::St
       case Op::input: *sp++ = in.input ? *in.input : Value::unknown(); break;
       case Op::compare_field: {
         const Value f = i.b < in.fields.size() ? in.fields[i.b] : Value::unknown();
-        *sp++ = compare(static_cast<BinaryOp>(i.a), f, p.constants[i.x]);
+        const Value& c = p.constants[i.x];
+        // Fast paths for the usual threshold clause: numbers, dates, durations.
+        if (i.a >= static_cast<std::uint8_t>(BinaryOp::lt)) {
+          int order_result = 2;
+          if (f.kind == c.kind && (f.kind == ValueKind::integer || f.kind == ValueKind::date || f.kind == ValueKind::work_duration)) {
+            order_result = f.i < c.i ? -1 : (f.i > c.i ? 1 : 0);
+          } else if ((f.kind == ValueKind::decimal || f.kind == ValueKind::integer) &&
+                     (c.kind == ValueKind::decimal || c.kind == ValueKind::integer)) {
+            const double x = f.kind == ValueKind::decimal ? f.d : static_cast<double>(f.i);
+            const double y = c.kind == ValueKind::decimal ? c.d : static_cast<double>(c.i);
+            order_result = x < y ? -1 : (x > y ? 1 : 0);
+          }
+          if (order_result != 2) {
+            bool r;
+            switch (static_cast<BinaryOp>(i.a)) {
+              case BinaryOp::lt: r = order_result < 0; break;
+              case BinaryOp::le: r = order_result <= 0; break;
+              case BinaryOp::gt: r = order_result > 0; break;
+              default: r = order_result >= 0; break;
+            }
+            *sp++ = Value::boolean(r);
+            break;
+          }
+        }
+        *sp++ = compare(static_cast<BinaryOp>(i.a), f, c);
         break;
       }
       case Op::not_: {
@@ -345,6 +372,20 @@ Value execute(const Program::Impl& p, std::uint32_t pc, Value* sp, Evaluator::St
       case Op::in: {
         const Value list = *--sp;
         sp[-1] = membership(sp[-1], list, i.a != 0);
+        break;
+      }
+      case Op::in_field: {
+        const Value f = i.b < in.fields.size() ? in.fields[i.b] : Value::unknown();
+        const Value& list = p.constants[i.x];
+        if (f.kind == ValueKind::string) {  // the usual `enum_field in ["a", "b"]`
+          const std::string_view s = f.str();
+          bool found = false;
+          for (std::uint32_t k = 0; k < list.size && !found; ++k)
+            found = list.l[k].kind == ValueKind::string && list.l[k].str() == s;
+          *sp++ = Value::boolean(found != (i.a != 0));
+        } else {
+          *sp++ = membership(f, list, i.a != 0);
+        }
         break;
       }
       case Op::arith: {

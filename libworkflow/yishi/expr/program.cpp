@@ -37,6 +37,7 @@ const char* op_name(Op op) {
     case Op::or_: return "or";
     case Op::compare: return "compare";
     case Op::in: return "in";
+    case Op::in_field: return "in_field";
     case Op::arith: return "arith";
     case Op::call: return "call";
     case Op::quantify: return "quantify";
@@ -181,6 +182,14 @@ class Compiler {
       push({Op::compare_field, static_cast<std::uint8_t>(n.op), static_cast<std::uint16_t>(info(l).index), constant(c)});
       return 1;
     }
+    // `field in [literals]`: one instruction.
+    if ((n.op == BinaryOp::in || n.op == BinaryOp::not_in) && node(l).kind == NodeKind::name &&
+        info(l).resolved == Resolved::field && node(r).kind == NodeKind::list && info(l).index <= 0xFFFF) {
+      Value c = literal(r);
+      push({Op::in_field, n.op == BinaryOp::not_in ? std::uint8_t{1} : std::uint8_t{0},
+            static_cast<std::uint16_t>(info(l).index), constant(c)});
+      return 1;
+    }
     const auto dl = emit(l);
     const auto dr = emit(r);
     if (comparison) push({Op::compare, static_cast<std::uint8_t>(n.op)});
@@ -239,6 +248,9 @@ std::string Program::disassemble() const {
       case Op::situation: out += fmt::format(" {}", in.x); break;
       case Op::compare_field:
         out += fmt::format(" {} {} {}", in.b, to_string(static_cast<BinaryOp>(in.a)), to_string(impl_->constants[in.x]));
+        break;
+      case Op::in_field:
+        out += fmt::format(" {} {}{}", in.b, in.a ? "not in " : "", to_string(impl_->constants[in.x]));
         break;
       case Op::compare:
       case Op::arith: out += fmt::format(" {}", to_string(static_cast<BinaryOp>(in.a))); break;

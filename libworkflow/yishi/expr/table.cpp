@@ -39,7 +39,56 @@ struct Test {
   BinaryOp op = BinaryOp::eq;
   Operand low, high;
   bool low_closed = true, high_closed = true;
+  // Fast form of a test with constant endpoints, decided at compile time:
+  // `range`: lo (<|<=) x (<|<=) hi on numbers and dates; `text`: x equals `low` (a string).
+  enum class Fast : std::uint8_t { none, range, text } fast = Fast::none;
+  double lo = 0, hi = 0;
+  bool has_lo = false, has_hi = false;
 };
+
+// A number or a date as a double, for the fast range test.
+inline bool numeric(const Value& v, double& out) {
+  switch (v.kind) {
+    case ValueKind::decimal: out = v.d; return true;
+    case ValueKind::integer:
+    case ValueKind::date: out = static_cast<double>(v.i); return true;
+    default: return false;
+  }
+}
+
+// Fills the fast form of a test whose endpoints are constants.
+void make_fast(Test& t) {
+  if (t.low.program >= 0 || (t.kind == UnaryTest::Kind::interval && t.high.program >= 0)) return;
+  double a = 0, b = 0;
+  switch (t.kind) {
+    case UnaryTest::Kind::interval:
+      if (numeric(t.low.constant, a) && numeric(t.high.constant, b) && t.low.constant.kind == t.high.constant.kind) {
+        t.fast = Test::Fast::range;
+        t.lo = a, t.hi = b, t.has_lo = t.has_hi = true;
+      }
+      return;
+    case UnaryTest::Kind::compare:
+      if (!numeric(t.low.constant, a)) return;
+      switch (t.op) {
+        case BinaryOp::lt: t.hi = a, t.has_hi = true, t.high_closed = false; break;
+        case BinaryOp::le: t.hi = a, t.has_hi = true, t.high_closed = true; break;
+        case BinaryOp::gt: t.lo = a, t.has_lo = true, t.low_closed = false; break;
+        case BinaryOp::ge: t.lo = a, t.has_lo = true, t.low_closed = true; break;
+        case BinaryOp::eq: t.lo = t.hi = a, t.has_lo = t.has_hi = true, t.low_closed = t.high_closed = true; break;
+        default: return;
+      }
+      t.fast = Test::Fast::range;
+      return;
+    case UnaryTest::Kind::equals:
+      if (t.low.constant.kind == ValueKind::string) t.fast = Test::Fast::text;
+      else if (numeric(t.low.constant, a)) {
+        t.lo = t.hi = a, t.has_lo = t.has_hi = true, t.low_closed = t.high_closed = true;
+        t.fast = Test::Fast::range;
+      }
+      return;
+    default: return;
+  }
+}
 
 struct Cell {
   bool any = false;
@@ -195,6 +244,7 @@ class TableCompiler {
       } else {
         t.low = operand(u.ast, ut.low, &input, nullptr);
         if (ut.kind == UnaryTest::Kind::interval) t.high = operand(u.ast, ut.high, &input, nullptr);
+        make_fast(t);
       }
       c.tests.push_back(t);
     }
@@ -257,8 +307,27 @@ struct Run {
   Value test(const Test& x, const Value& v) const {
     if (x.kind == UnaryTest::Kind::predicate) return value(x.low, &v);
     if (!v.known()) return v;
+    if (x.fast == Test::Fast::range) {
+      double d;
+      if (numeric(v, d)) {
+        const bool above = !x.has_lo || (x.low_closed ? d >= x.lo : d > x.lo);
+        const bool below = !x.has_hi || (x.high_closed ? d <= x.hi : d < x.hi);
+        return Value::boolean(above && below);
+      }
+    } else if (x.fast == Test::Fast::text && v.kind == ValueKind::string) {
+      return Value::boolean(v.str() == x.low.constant.str());
+    }
     switch (x.kind) {
-      case UnaryTest::Kind::compare: return compare(x.op, v, value(x.low, nullptr));
+      case UnaryTest::Kind::compare: {
+        const Value e = value(x.low, nullptr);
+        if (x.op == BinaryOp::in || x.op == BinaryOp::not_in) {  // `in ["a", "b"]`
+          if (!e.known()) return e;
+          bool found = false;
+          for (std::uint32_t k = 0; k < e.size && !found; ++k) found = same_value(v, e.l[k]);
+          return Value::boolean(found != (x.op == BinaryOp::not_in));
+        }
+        return compare(x.op, v, e);
+      }
       case UnaryTest::Kind::equals: {
         const Value e = value(x.low, nullptr);
         if (e.kind == ValueKind::list) {  // `[..]` in a cell: membership
@@ -504,7 +573,7 @@ class TableChecker {
 
   // Type of one endpoint against its column; with enum checking.
   void endpoint(const ir::Expression& cell, const UnaryTests& u, std::uint32_t root, const ir::TableColumn& col,
-                bool ordered_test) {
+                bool ordered_test, BinaryOp relation = BinaryOp::eq) {
     Environment env = env_;
     env.tables_callable = false;
     // The cell's value is compared with a stand-in field of the column's type (named `?`,
@@ -522,7 +591,7 @@ class TableChecker {
     cmp.nodes.push_back(input);
     Node op;
     op.kind = NodeKind::binary;
-    op.op = ordered_test ? BinaryOp::lt : BinaryOp::eq;
+    op.op = ordered_test ? BinaryOp::lt : relation;
     op.begin = input.begin;
     op.end = input.end;
     op.children = {static_cast<std::uint32_t>(cmp.nodes.size() - 1), root};
@@ -557,7 +626,10 @@ class TableChecker {
               endpoint(rule.inputs[k], u, test.high, col, true);
               break;
             case UnaryTest::Kind::compare:
-              endpoint(rule.inputs[k], u, test.low, col, test.op != BinaryOp::eq && test.op != BinaryOp::ne);
+              if (test.op == BinaryOp::in || test.op == BinaryOp::not_in)
+                endpoint(rule.inputs[k], u, test.low, col, false, test.op);
+              else
+                endpoint(rule.inputs[k], u, test.low, col, test.op != BinaryOp::eq && test.op != BinaryOp::ne);
               break;
             case UnaryTest::Kind::equals:
               if (u.ast.nodes[test.low].kind == NodeKind::list)
@@ -710,7 +782,13 @@ class TableChecker {
 
   static bool test_holds(const Test& x, const Value& v) {
     switch (x.kind) {
-      case UnaryTest::Kind::compare: return compare(x.op, v, x.low.constant).is_true();
+      case UnaryTest::Kind::compare:
+        if (x.op == BinaryOp::in || x.op == BinaryOp::not_in) {
+          bool found = false;
+          for (std::uint32_t k = 0; k < x.low.constant.size && !found; ++k) found = same_value(v, x.low.constant.l[k]);
+          return found != (x.op == BinaryOp::not_in);
+        }
+        return compare(x.op, v, x.low.constant).is_true();
       case UnaryTest::Kind::interval:
         return compare(x.low_closed ? BinaryOp::ge : BinaryOp::gt, v, x.low.constant).is_true() &&
                compare(x.high_closed ? BinaryOp::le : BinaryOp::lt, v, x.high.constant).is_true();

@@ -81,6 +81,7 @@ class Printer {
     kv(0, "name", scalar(b.name));
     kv(0, "version", double_quoted(b.version));
     kv(0, "applicant", b.applicant == ir::ApplicantKind::enterprise ? "enterprise" : "individual");
+    comments_before(b.lead.loc, 0);
     kv(0, "lead", b.lead.id);
     if (!b.basis.empty()) kv(0, "basis", scalar(b.basis));
     section("departments", b.departments, [&](const ir::Department& d) {

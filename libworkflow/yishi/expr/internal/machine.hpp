@@ -27,6 +27,7 @@ enum class Op : std::uint8_t {
   or_,
   compare,         // a: BinaryOp (eq..ge)
   in,              // a: 1 for `not in`
+  in_field,        // push fields[b] in constants[x] (a: 1 for `not in`)  (fused)
   arith,           // a: BinaryOp (add..div)
   call,            // a: internal::Fn, b: argument count, x: detail (format)
   quantify,        // a: internal::Fn (any/all/count), x: start of the condition's code; pops the list
