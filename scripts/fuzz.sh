@@ -20,10 +20,14 @@ for target in expression dsl; do
   work=$(mktemp -d)  # new inputs go here; the seed corpus in the repository stays as it is
   echo "== fuzz_$target: $runs inputs from tests/fuzz/corpus/$target"
   "$build/tests/fuzz/fuzz_$target" -runs="$runs" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-    -artifact_prefix="$build/artifacts/$target-" -print_final_stats=1 "$work" "$root/tests/fuzz/corpus/$target" 2>&1 |
-    grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY|.*Sanitizer)" || true
-  status=${PIPESTATUS[0]}
+    -artifact_prefix="$build/artifacts/$target-" -print_final_stats=1 "$work" "$root/tests/fuzz/corpus/$target" \
+    >"$build/fuzz_$target.log" 2>&1 && status=0 || status=$?
+  grep -E "^(#[0-9]+[[:space:]]+DONE|Done [0-9]+ runs|==[0-9]+==ERROR|SUMMARY)" "$build/fuzz_$target.log" || true
   rm -rf "$work"
-  if [ "$status" -ne 0 ]; then echo "fuzz_$target failed (exit $status)"; exit 1; fi
+  if [ "$status" -ne 0 ]; then
+    tail -40 "$build/fuzz_$target.log"
+    echo "fuzz_$target failed (exit $status); the log is $build/fuzz_$target.log"
+    exit 1
+  fi
 done
 echo "fuzz: no crash, leak or sanitizer report"
