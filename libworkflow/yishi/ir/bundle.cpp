@@ -77,6 +77,22 @@ const Situation* Bundle::find_situation(std::string_view key) const { return fin
 const Item* Bundle::find_item(std::string_view key) const { return find_by_id(items, key); }
 const DecisionTable* Bundle::find_table(std::string_view key) const { return find_by_id(tables, key); }
 
+std::optional<std::int64_t> parse_fee(std::string_view v) {
+  const auto dot = v.find('.');
+  const std::string_view whole = v.substr(0, dot);
+  const std::string_view frac = dot == std::string_view::npos ? std::string_view{} : v.substr(dot + 1);
+  auto digits = [](std::string_view x) {
+    return !x.empty() && std::all_of(x.begin(), x.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (!digits(whole) || whole.size() > 12 || (dot != std::string_view::npos && (!digits(frac) || frac.size() > 2)))
+    return std::nullopt;
+  std::int64_t yuan = 0, fen = 0;
+  for (char c : whole) yuan = yuan * 10 + (c - '0');
+  for (char c : frac) fen = fen * 10 + (c - '0');
+  if (frac.size() == 1) fen *= 10;
+  return yuan * 100 + fen;
+}
+
 bool is_valid_id(std::string_view s) noexcept {
   if (s.empty() || s.size() > 64 || !is_lower(s[0])) return false;
   return std::all_of(s.begin(), s.end(), is_id_char);

@@ -289,6 +289,10 @@ struct Bundle {
   [[nodiscard]] const DecisionTable* find_table(std::string_view key) const;
 };
 
+/// A fee in yuan with at most two decimals (`0`, `12`, `12.5`, `12.50`), in fen; nullopt for
+/// anything else (signs, exponents, `.5`, `5.`, more than 12 digits of yuan).
+[[nodiscard]] std::optional<std::int64_t> parse_fee(std::string_view s);
+
 /// Whether `s` is a valid plain id (`snake_case`).
 [[nodiscard]] bool is_valid_id(std::string_view s) noexcept;
 /// Whether `s` is a valid field path (`snake_case` segments joined by dots).

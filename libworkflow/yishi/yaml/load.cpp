@@ -288,25 +288,11 @@ class Reader {
   std::optional<std::int64_t> fee(const YAML::Node& n) {
     auto s = str(n, "`fee`");
     if (!s) return std::nullopt;
-    std::string_view v = *s;
-    std::int64_t yuan = 0, fen = 0;
-    const auto dot = v.find('.');
-    const std::string_view whole = v.substr(0, dot);
-    const std::string_view frac = dot == std::string_view::npos ? std::string_view{} : v.substr(dot + 1);
-    auto digits = [](std::string_view x) {
-      return !x.empty() && std::all_of(x.begin(), x.end(), [](char c) { return c >= '0' && c <= '9'; });
-    };
-    if (!digits(whole) || whole.size() > 12 || (dot != std::string_view::npos && (!digits(frac) || frac.size() > 2))) {
+    auto f = ir::parse_fee(*s);
+    if (!f)
       error(DiagCode::invalid_value, n, fmt::format("invalid fee `{}`", *s), "not an amount",
             "write the fee in yuan with at most two decimals, e.g. `0` or `12.50`");
-      return std::nullopt;
-    }
-    std::from_chars(whole.data(), whole.data() + whole.size(), yuan);
-    if (!frac.empty()) {
-      std::from_chars(frac.data(), frac.data() + frac.size(), fen);
-      if (frac.size() == 1) fen *= 10;
-    }
-    return yuan * 100 + fen;
+    return f;
   }
 
   SourceId source() const { return src_; }

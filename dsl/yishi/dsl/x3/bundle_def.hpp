@@ -129,24 +129,11 @@ struct BundleBuilder {
   // A fee in yuan with at most two decimals, stored in fen (as in the YAML format).
   std::optional<std::int64_t> fee(const range_t& r) {
     const std::string s = text(r);
-    const auto dot = s.find('.');
-    const std::string whole = s.substr(0, dot);
-    const std::string frac = dot == std::string::npos ? std::string{} : s.substr(dot + 1);
-    auto digits = [](const std::string& x) {
-      return !x.empty() && std::all_of(x.begin(), x.end(), [](char c) { return c >= '0' && c <= '9'; });
-    };
-    if (!digits(whole) || whole.size() > 12 || (dot != std::string::npos && (!digits(frac) || frac.size() > 2))) {
+    auto f = ir::parse_fee(s);
+    if (!f)
       error(DiagCode::invalid_value, r, fmt::format("invalid fee `{}`", s), "not an amount",
             "write the fee in yuan with at most two decimals, e.g. `0` or `12.50`");
-      return std::nullopt;
-    }
-    std::int64_t yuan = 0, fen = 0;
-    std::from_chars(whole.data(), whole.data() + whole.size(), yuan);
-    if (!frac.empty()) {
-      std::from_chars(frac.data(), frac.data() + frac.size(), fen);
-      if (frac.size() == 1) fen *= 10;
-    }
-    return yuan * 100 + fen;
+    return f;
   }
   std::optional<ir::FieldType> type(const range_t& r) {
     const std::string s = text(r);
