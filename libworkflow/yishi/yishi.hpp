@@ -11,6 +11,7 @@
 #include "yishi/dsl/parse.hpp"
 #include "yishi/expr/expr.hpp"
 #include "yishi/ir/bundle.hpp"
+#include "yishi/load/load.hpp"
 #include "yishi/runtime/case_state.hpp"
 #include "yishi/runtime/clock.hpp"
 #include "yishi/runtime/command.hpp"

@@ -112,20 +112,9 @@ class Runner {
 
   void load_bundle(const std::string& rel) {
     SourceMap sources;
-    const std::string path = (root_ / rel).string();
-    std::optional<ir::Bundle> bundle;
-    Diagnostics diagnostics;
-    if (rel.ends_with(".yi")) {  // the text DSL
-      auto loaded = dsl::load_file(sources, path);
-      bundle = std::move(loaded.bundle);
-      diagnostics = std::move(loaded.diagnostics);
-    } else {
-      auto loaded = yaml::load_file(sources, path);
-      bundle = std::move(loaded.bundle);
-      diagnostics = std::move(loaded.diagnostics);
-    }
-    if (!bundle) throw Failure("bundle does not load:\n" + render_text(diagnostics, sources));
-    auto compiled = compile(std::move(*bundle));
+    auto loaded = load_bundle_file(sources, (root_ / rel).string());  // YAML or the DSL
+    if (!loaded.bundle) throw Failure("bundle does not load:\n" + render_text(loaded.diagnostics, sources));
+    auto compiled = compile(std::move(*loaded.bundle));
     if (!compiled.compiled) throw Failure("bundle does not compile:\n" + render_text(compiled.diagnostics, sources));
     compiled_.emplace(*compiled.compiled);
   }

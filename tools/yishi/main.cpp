@@ -97,7 +97,7 @@ bool is_calendar_file(const std::string& path) {
   return false;
 }
 
-bool is_dsl_file(const fs::path& p) { return p.extension() == ".yi"; }
+bool is_dsl_file(const fs::path& p) { return yishi::is_dsl_path(p.string()); }
 bool is_bundle_file(const fs::path& p) { return p.extension() == ".yaml" || p.extension() == ".yml" || is_dsl_file(p); }
 
 // Expands directories into their bundle files (sorted, for stable output).
@@ -132,21 +132,12 @@ class Session {
   explicit Session(const Options& o) : opts_(o) {}
 
   Loaded load(const std::string& path) {
-    if (is_dsl_file(path)) {
-      auto r = yishi::dsl::load_file(sources_, path);
-      Loaded l{path, std::move(r.bundle), false};
-      l.source = r.source;
-      for (const auto& d : r.diagnostics.items())
-        if (d.code == yishi::DiagCode::io_error) l.unreadable = true;
-      keep(r.diagnostics);
-      return l;
-    }
-    if (is_calendar_file(path)) {  // calendars are checked, not compiled
+    if (!is_dsl_file(path) && is_calendar_file(path)) {  // calendars are checked, not compiled
       auto c = yishi::yaml::load_calendar_file(sources_, path);
       keep(c.diagnostics);
       return Loaded{path, std::nullopt, false, true};
     }
-    auto r = yishi::yaml::load_file(sources_, path);
+    auto r = yishi::load_bundle_file(sources_, path);  // YAML or, for `.yi`, the DSL
     Loaded l{path, std::move(r.bundle), false};
     l.source = r.source;
     for (const auto& d : r.diagnostics.items())

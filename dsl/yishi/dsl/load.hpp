@@ -13,6 +13,7 @@
 
 #include "yishi/diag/diagnostic.hpp"
 #include "yishi/ir/bundle.hpp"
+#include "yishi/ir/load_result.hpp"
 #include "yishi/source/source_map.hpp"
 
 namespace yishi::dsl {
@@ -24,12 +25,8 @@ struct LoadOptions {
   std::size_t max_syntax_errors = 20;  ///< the parser stops after this many
 };
 
-/// The outcome of a load: a bundle when no error was found, and every diagnostic.
-struct LoadResult {
-  std::optional<ir::Bundle> bundle;
-  Diagnostics diagnostics;
-  SourceId source = no_source;
-};
+/// The outcome of a load (shared by both syntaxes).
+using LoadResult = ir::LoadResult;
 
 /// Loads a bundle from DSL text registered in `sources` under `name`. Never throws on bad input.
 [[nodiscard]] LoadResult load_text(SourceMap& sources, std::string name, std::string text,

@@ -8,6 +8,7 @@
 #include "yishi/calendar/calendar.hpp"
 #include "yishi/diag/diagnostic.hpp"
 #include "yishi/ir/bundle.hpp"
+#include "yishi/ir/load_result.hpp"
 #include "yishi/source/source_map.hpp"
 
 namespace yishi::yaml {
@@ -18,12 +19,8 @@ struct LoadOptions {
   std::size_t max_entries = 10'000;    ///< entries in one map or list (E6003)
 };
 
-/// The outcome of a load: a bundle when no error was found, and every diagnostic.
-struct LoadResult {
-  std::optional<ir::Bundle> bundle;
-  Diagnostics diagnostics;
-  SourceId source = no_source;
-};
+/// The outcome of a load (shared by both syntaxes).
+using LoadResult = ir::LoadResult;
 
 /// Loads a bundle from text registered in `sources` under `name`. Never throws on bad input.
 [[nodiscard]] LoadResult load_text(SourceMap& sources, std::string name, std::string text,

@@ -291,12 +291,7 @@ std::vector<fs::path> bundle_files() {
 }
 
 std::optional<ir::Bundle> load_any(SourceMap& m, const fs::path& p, SourceId* src = nullptr) {
-  if (p.extension() == ".yi") {
-    auto r = dsl::load_file(m, p.string());
-    if (src) *src = r.source;
-    return r.bundle;
-  }
-  auto r = yaml::load_file(m, p.string());
+  auto r = load_bundle_file(m, p.string());
   if (src) *src = r.source;
   return r.bundle;
 }
