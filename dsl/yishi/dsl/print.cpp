@@ -102,6 +102,8 @@ class Printer {
     if (b.applicant != ir::ApplicantKind::enterprise) line("  ", "applicant individual");
     comments_before(b.lead.loc, "  ");
     line("  ", fmt::format("lead {}", b.lead.id));
+    if (b.apply != ir::Channel::window) line("  ", fmt::format("apply {}", ir::to_string(b.apply)));
+    if (b.delivery != ir::Channel::window) line("  ", fmt::format("delivery {}", ir::to_string(b.delivery)));
     if (!b.basis.empty()) line("  ", fmt::format("basis {}", quote(b.basis)));
     section(b.departments, [&](const ir::Department& d) {
       comments_before(d.loc, "  ");
@@ -180,6 +182,7 @@ class Printer {
     if (f.constraints.max_length) props.push_back(fmt::format("max_length {}", *f.constraints.max_length));
     if (f.constraints.pattern) props.push_back("pattern " + quote(*f.constraints.pattern));
     if (!f.help.empty()) props.push_back("help " + quote(f.help));
+    if (!f.source.empty()) props.push_back("source " + f.source);
     std::string head = fmt::format("field {} {} {}", f.id, ir::to_string(f.type), quote(f.label));
     block(indent, head, props);
   }
@@ -207,6 +210,7 @@ class Printer {
     if (m.deferrable) props.push_back("deferrable " + ir::to_string(*m.deferrable));
     if (m.issue_before_supply) props.push_back("issue_before_supply");
     if (!m.source.empty()) props.push_back("source " + m.source);
+    if (m.pledge) props.push_back("pledge");
     if (!m.basis.empty()) props.push_back("basis " + quote(m.basis));
     block("  ", fmt::format("material {} {}", m.id, quote(m.name)), props);
   }
@@ -278,6 +282,15 @@ class Printer {
     if (it.pledge) line("    ", "pledge");
     if (!it.essential) line("    ", "optional");
     if (it.fee_fen != 0) line("    ", "fee " + fee(it.fee_fen));
+    if (!it.inspection.empty()) line("    ", "inspection " + it.inspection);
+    if (const auto& sp = it.separately; sp.limit || sp.apply || sp.delivery || sp.steps) {
+      std::string s = "separately {";
+      if (sp.limit) s += " limit " + ir::to_string(*sp.limit);
+      if (sp.apply) s += fmt::format(" apply {}", ir::to_string(*sp.apply));
+      if (sp.delivery) s += fmt::format(" delivery {}", ir::to_string(*sp.delivery));
+      if (sp.steps) s += fmt::format(" steps {}", *sp.steps);
+      line("    ", s + " }");
+    }
     if (!default_review(it.review)) {
       std::string s = fmt::format("review {}", ir::to_string(it.review.join));
       if (it.review.join == ir::JoinKind::vote) s += fmt::format(" {}", it.review.threshold);

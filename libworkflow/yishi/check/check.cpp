@@ -182,6 +182,27 @@ class Checker {
                   .also(a.loc.span, "differ from these")
                   .with_help("a merged form asks each field once, so its enum values must agree"));
       }
+      // Same type: the merged form asks under the strictest of the definitions, which must
+      // still admit an answer. Reported once, at the definition that made it impossible.
+      ir::FieldConstraints merged = defs[0]->constraints;
+      for (std::size_t k = 1; k < defs.size(); ++k) {
+        if (defs[k]->type != defs[0]->type) break;
+        merged = ir::strictest(merged, defs[k]->constraints);
+        if (ir::satisfiable(merged)) continue;
+        const bool numeric = merged.min && merged.max && *merged.min > *merged.max;
+        const ir::Field& other = *std::find_if(defs.begin(), defs.begin() + static_cast<std::ptrdiff_t>(k), [&](const ir::Field* f) {
+          return numeric ? (f->constraints.min == merged.min || f->constraints.max == merged.max)
+                         : (f->constraints.min_length == merged.min_length || f->constraints.max_length == merged.max_length);
+        })[0];
+        const std::string range = numeric ? fmt::format("at least {} and at most {}", *merged.min, *merged.max)
+                                           : fmt::format("at least {} and at most {} characters", *merged.min_length, *merged.max_length);
+        add(Diagnostic::make(DiagCode::incompatible_constraints, defs[k]->loc.span,
+                             fmt::format("field `{}` cannot be asked once: together its definitions require {}", id, range))
+                .label("this definition")
+                .also(other.loc.span, "conflicts with this one")
+                .with_help("a merged form asks each field once under all its definitions; make their ranges overlap"));
+        break;
+      }
     }
     for (const auto& it : b_.items)
       for (const auto& fe : it.form)
@@ -534,6 +555,18 @@ class Checker {
       if (!used_materials.count(m.id))
         add(Diagnostic::make(DiagCode::unused_material, m.loc.span, fmt::format("material `{}` is not used by any item", m.id))
                 .label("declared here"));
+    for (const auto& m : b_.materials) {
+      if (!m.pledge || !used_materials.count(m.id)) continue;
+      const bool pledging = std::any_of(b_.items.begin(), b_.items.end(), [&](const ir::Item& it) {
+        return it.pledge && std::any_of(it.materials.begin(), it.materials.end(),
+                                        [&](const ir::MaterialUse& u) { return u.material.id == m.id; });
+      });
+      if (!pledging)
+        add(Diagnostic::make(DiagCode::pledge_not_allowed, m.loc.span,
+                             fmt::format("material `{}` may be replaced by a pledge, but no item that uses it allows one", m.id))
+                .label("always required")
+                .with_help("add `pledge: true` to an item that uses it, or drop `pledge` from the material"));
+    }
     for (const auto& f : b_.fields)
       if (!used_fields.count(f.id) && !mentioned.count(f.id))
         add(Diagnostic::make(DiagCode::unused_field, f.loc.span, fmt::format("field `{}` is not used", f.id))

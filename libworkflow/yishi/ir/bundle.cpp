@@ -35,6 +35,10 @@ constexpr std::array<std::pair<Aggregation, std::string_view>, 5> aggregation_na
     {Aggregation::max, "max"}, {Aggregation::count, "count"},
 }};
 
+constexpr std::array<std::pair<Channel, std::string_view>, 3> channel_names{{
+    {Channel::online, "online"}, {Channel::window, "window"}, {Channel::mail, "mail"},
+}};
+
 template <class E, std::size_t N>
 std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& table, E e) {
   for (auto [k, n] : table)
@@ -63,6 +67,8 @@ bool sensitive_by_default(FieldType t) noexcept {
   return t == FieldType::id_card || t == FieldType::phone || t == FieldType::address;
 }
 
+std::string_view to_string(Channel c) { return name_of(channel_names, c); }
+std::optional<Channel> parse_channel(std::string_view s) { return parse_name(channel_names, s); }
 std::string_view to_string(JoinKind k) { return name_of(join_names, k); }
 std::optional<JoinKind> parse_join_kind(std::string_view s) { return parse_name(join_names, s); }
 std::string_view to_string(HitPolicy h) { return name_of(hit_names, h); }
@@ -76,6 +82,31 @@ const Material* Bundle::find_material(std::string_view key) const { return find_
 const Situation* Bundle::find_situation(std::string_view key) const { return find_by_id(situations, key); }
 const Item* Bundle::find_item(std::string_view key) const { return find_by_id(items, key); }
 const DecisionTable* Bundle::find_table(std::string_view key) const { return find_by_id(tables, key); }
+
+FieldConstraints strictest(const FieldConstraints& a, const FieldConstraints& b) {
+  FieldConstraints c = a;
+  c.required = a.required || b.required;
+  auto tighter = [](auto& into, const auto& other, auto& into_loc, const Loc& other_loc, bool higher) {
+    if (!other) return;
+    if (!into || (higher ? *other > *into : *other < *into)) {
+      into = other;
+      into_loc = other_loc;
+    }
+  };
+  tighter(c.min, b.min, c.min_loc, b.min_loc, true);
+  tighter(c.max, b.max, c.max_loc, b.max_loc, false);
+  tighter(c.min_length, b.min_length, c.min_length_loc, b.min_length_loc, true);
+  tighter(c.max_length, b.max_length, c.max_length_loc, b.max_length_loc, false);
+  if (!c.pattern && b.pattern) {
+    c.pattern = b.pattern;
+    c.pattern_loc = b.pattern_loc;
+  }
+  return c;
+}
+
+bool satisfiable(const FieldConstraints& c) noexcept {
+  return !(c.min && c.max && *c.min > *c.max) && !(c.min_length && c.max_length && *c.min_length > *c.max_length);
+}
 
 std::optional<std::int64_t> parse_fee(std::string_view v) {
   const auto dot = v.find('.');

@@ -62,6 +62,14 @@ struct FieldConstraints {
   friend bool operator==(const FieldConstraints&, const FieldConstraints&) = default;
 };
 
+/// The strictest constraints that satisfy both `a` and `b` (a merged form asks a field once
+/// under every definition of it): required if either is, the higher minimum, the lower
+/// maximum. Patterns are not combined here (the result keeps `a`'s); callers that merge
+/// patterns keep them all.
+[[nodiscard]] FieldConstraints strictest(const FieldConstraints& a, const FieldConstraints& b);
+/// Whether some answer can meet the constraints' ranges (`min <= max`, `min_length <= max_length`).
+[[nodiscard]] bool satisfiable(const FieldConstraints& c) noexcept;
+
 /// A question of the application form (字段).
 struct Field {
   std::string id;        ///< dotted path, e.g. `applicant.birth_date`
@@ -73,6 +81,9 @@ struct Field {
   bool sensitive = false;           ///< personal data: masked in logs, exports and errors
   FieldConstraints constraints;
   std::string help;
+  /// 预填: a data provider (数据共享, 电子证照) that can answer it for the applicant, e.g.
+  /// `population_registry`; the form then prefills it instead of asking. Empty: asked.
+  std::string source;
   Loc loc;
   friend bool operator==(const Field&, const Field&) = default;
 };
@@ -97,6 +108,9 @@ struct Material {
   bool issue_before_supply = false;
   /// 免提交: a data provider (电子证照, 数据共享) that can supply it instead of the applicant.
   std::string source;
+  /// 告知承诺: the applicant's signed pledge replaces it for the items that allow a pledge and
+  /// are pledged.
+  bool pledge = false;
   std::string basis;
   Loc loc;
   friend bool operator==(const Material&, const Material&) = default;
@@ -217,6 +231,23 @@ struct Review {
   friend bool operator==(const Review&, const Review&) = default;
 };
 
+/// How an applicant deals with an office: applies or receives results online, at a service
+/// window (one trip in person), or by mail (results only).
+enum class Channel : std::uint8_t { online, window, mail };
+[[nodiscard]] std::string_view to_string(Channel c);
+[[nodiscard]] std::optional<Channel> parse_channel(std::string_view s);
+
+/// How an item is done when applied for on its own, outside the bundle: the baseline of the
+/// 四减 report. Unset parts default to the bundle's own figures (no saving is claimed).
+struct Separately {
+  std::optional<WorkDuration> limit;  ///< its own 承诺时限 (default: the item's `promised`)
+  std::optional<Channel> apply;       ///< how it is applied for (default: the bundle's `apply`)
+  std::optional<Channel> delivery;    ///< how its result is received (default: the bundle's `delivery`)
+  std::optional<std::int32_t> steps;  ///< 环节 the applicant goes through (default: see docs/report.md)
+  Loc loc;
+  friend bool operator==(const Separately&, const Separately&) = default;
+};
+
 /// An item's use of a material; `core` marks it essential to the item (主审材料).
 struct MaterialUse {
   Ref material;
@@ -248,6 +279,10 @@ struct Item {
   bool pledge = false;      ///< 告知承诺 allowed
   bool essential = true;    ///< a rejection rejects the whole case
   std::int64_t fee_fen = 0; ///< fee in fen (0.01 yuan)
+  /// 现场核查: the id of the on-site inspection this item needs; items naming the same
+  /// inspection are inspected together in the bundle (联合踏勘, 联合验收). Empty: none.
+  std::string inspection;
+  Separately separately;
   std::string basis;
   Loc loc;
   friend bool operator==(const Item&, const Item&) = default;
@@ -269,6 +304,8 @@ struct Bundle {
   std::string version;
   ApplicantKind applicant = ApplicantKind::enterprise;
   Ref lead;  ///< 牵头部门
+  Channel apply = Channel::window;     ///< how the bundle is applied for (一窗 or 一网)
+  Channel delivery = Channel::window;  ///< how its results are delivered (统一出件)
   std::string basis;
   std::vector<Department> departments;
   std::vector<Field> fields;

@@ -342,8 +342,8 @@ class BundleLoader {
 
   std::optional<ir::Bundle> bundle(const YAML::Node& root) {
     auto es = r_.entries(root, "the bundle",
-                         {"bundle", "name", "version", "applicant", "lead", "basis", "departments", "fields",
-                          "materials", "situations", "eligibility", "tables", "items", "stages"},
+                         {"bundle", "name", "version", "applicant", "lead", "apply", "delivery", "basis", "departments",
+                          "fields", "materials", "situations", "eligibility", "tables", "items", "stages"},
                          {"bundle", "name", "version", "lead", "departments", "items"});
     if (!es) return std::nullopt;
     ir::Bundle b;
@@ -365,6 +365,10 @@ class BundleLoader {
         }
       } else if (e.key == "lead") {
         if (auto rf = r_.ref(v, "`lead`")) b.lead = *rf;
+      } else if (e.key == "apply") {
+        if (auto c = channel(v, "`apply`", false)) b.apply = *c;
+      } else if (e.key == "delivery") {
+        if (auto c = channel(v, "`delivery`", true)) b.delivery = *c;
       } else if (e.key == "basis") {
         assign(b.basis, r_.str(v, "`basis`"));
       } else if (e.key == "departments") {
@@ -394,6 +398,17 @@ class BundleLoader {
     if (v) to = std::move(*v);
   }
 
+  // `online` or `window`; for a delivery also `mail`.
+  std::optional<ir::Channel> channel(const YAML::Node& n, std::string_view what, bool delivery) {
+    auto s = r_.str(n, what);
+    if (!s) return std::nullopt;
+    auto c = ir::parse_channel(*s);
+    if (c && (delivery || *c != ir::Channel::mail)) return c;
+    r_.error(DiagCode::invalid_value, n, fmt::format("unknown channel `{}` for {}", *s, what), "not a channel",
+             delivery ? "use `online`, `window` or `mail`" : "use `online` (一网通办) or `window` (一窗受理)");
+    return std::nullopt;
+  }
+
   void department(ir::Bundle& b, const Entry& e) {
     ir::Department d;
     d.id = e.key;
@@ -416,11 +431,11 @@ class BundleLoader {
     auto es = inline_definition
                   ? r_.entries(v, what,
                                {"id", "type", "label", "values", "multiple", "sensitive", "required", "min", "max",
-                                "min_length", "max_length", "pattern", "help"},
+                                "min_length", "max_length", "pattern", "help", "source"},
                                {"id", "type", "label"})
                   : r_.entries(v, what,
                                {"type", "label", "values", "multiple", "sensitive", "required", "min", "max",
-                                "min_length", "max_length", "pattern", "help"},
+                                "min_length", "max_length", "pattern", "help", "source"},
                                {"type", "label"});
     if (!es) return std::nullopt;
     ir::Field f;
@@ -475,6 +490,8 @@ class BundleLoader {
         f.constraints.pattern_loc = {r_.span(n)};
       } else if (x.key == "help") {
         assign(f.help, r_.str(n, "`help`"));
+      } else if (x.key == "source") {
+        if (auto src = r_.id(n, "`source`")) f.source = *src;
       }
     }
     f.sensitive = sensitive.value_or(ir::sensitive_by_default(f.type));
@@ -488,7 +505,8 @@ class BundleLoader {
     if (e.value.IsScalar()) {
       assign(m.name, r_.name(e.value, fmt::format("the name of material `{}`", e.key)));
     } else if (YAML::Node issue_node; auto es = r_.entries(e.value, fmt::format("material `{}`", e.key),
-                                    {"name", "deferrable", "issue_before_supply", "source", "basis"}, {"name"})) {
+                                    {"name", "deferrable", "issue_before_supply", "source", "pledge", "basis"},
+                                    {"name"})) {
       for (auto& x : *es) {
         if (x.key == "name") assign(m.name, r_.name(x.value, "`name`"));
         else if (x.key == "deferrable") {
@@ -505,6 +523,7 @@ class BundleLoader {
           if (m.issue_before_supply) issue_node = x.value;
         }
         else if (x.key == "source") { if (auto s = r_.id(x.value, "`source`")) m.source = *s; }
+        else if (x.key == "pledge") { if (auto bv = r_.boolean(x.value, "`pledge`")) m.pledge = *bv; }
         else assign(m.basis, r_.str(x.value, "`basis`"));
       }
       if (m.issue_before_supply && !m.deferrable) {
@@ -790,7 +809,7 @@ class BundleLoader {
   void item(ir::Bundle& b, const Entry& e) {
     auto es = r_.entries(e.value, fmt::format("item `{}`", e.key),
                          {"name", "department", "form", "materials", "statutory", "promised", "when", "after",
-                          "review", "pledge", "essential", "fee", "basis"},
+                          "review", "pledge", "essential", "fee", "inspection", "separately", "basis"},
                          {"name", "department", "statutory", "promised"});
     if (!es) return;
     ir::Item it;
@@ -811,9 +830,24 @@ class BundleLoader {
       else if (x.key == "pledge") { if (auto bv = r_.boolean(v, "`pledge`")) it.pledge = *bv; }
       else if (x.key == "essential") { if (auto bv = r_.boolean(v, "`essential`")) it.essential = *bv; }
       else if (x.key == "fee") { if (auto f = r_.fee(v)) it.fee_fen = *f; }
+      else if (x.key == "inspection") { if (auto s = r_.id(v, "`inspection`")) it.inspection = *s; }
+      else if (x.key == "separately") separately(it, x.key_node, v);
       else if (x.key == "basis") assign(it.basis, r_.str(v, "`basis`"));
     }
     b.items.push_back(std::move(it));
+  }
+
+  // `separately: {limit: 20wd, apply: window, delivery: window, steps: 4}`: the item on its own.
+  void separately(ir::Item& it, const YAML::Node& key, const YAML::Node& v) {
+    auto es = r_.entries(v, fmt::format("`separately` of item `{}`", it.id), {"limit", "apply", "delivery", "steps"}, {});
+    if (!es) return;
+    it.separately.loc = {r_.span(key)};
+    for (auto& x : *es) {
+      if (x.key == "limit") it.separately.limit = r_.duration(x.value, "`limit`");
+      else if (x.key == "apply") it.separately.apply = channel(x.value, "`apply`", false);
+      else if (x.key == "delivery") it.separately.delivery = channel(x.value, "`delivery`", true);
+      else if (auto n = r_.integer(x.value, "`steps`", 1, 100)) it.separately.steps = static_cast<std::int32_t>(*n);
+    }
   }
 
   // A list, or a single entry standing for a one-entry list (`materials: business_licence`).

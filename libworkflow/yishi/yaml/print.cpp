@@ -83,6 +83,8 @@ class Printer {
     kv(0, "applicant", b.applicant == ir::ApplicantKind::enterprise ? "enterprise" : "individual");
     comments_before(b.lead.loc, 0);
     kv(0, "lead", b.lead.id);
+    if (b.apply != ir::Channel::window) kv(0, "apply", ir::to_string(b.apply));
+    if (b.delivery != ir::Channel::window) kv(0, "delivery", ir::to_string(b.delivery));
     if (!b.basis.empty()) kv(0, "basis", scalar(b.basis));
     section("departments", b.departments, [&](const ir::Department& d) {
       comments_before(d.loc, 2);
@@ -106,6 +108,7 @@ class Printer {
       if (m.deferrable) kv(4, "deferrable", ir::to_string(*m.deferrable));
       if (m.issue_before_supply) kv(4, "issue_before_supply", "true");
       if (!m.source.empty()) kv(4, "source", m.source);
+      if (m.pledge) kv(4, "pledge", "true");
       if (!m.basis.empty()) kv(4, "basis", scalar(m.basis));
     });
     section("situations", b.situations, [&](const ir::Situation& s) {
@@ -171,6 +174,7 @@ class Printer {
     if (f.constraints.max_length) kv(indent, "max_length", std::to_string(*f.constraints.max_length));
     if (f.constraints.pattern) kv(indent, "pattern", double_quoted(*f.constraints.pattern));
     if (!f.help.empty()) kv(indent, "help", scalar(f.help));
+    if (!f.source.empty()) kv(indent, "source", f.source);
   }
 
   void table(const ir::DecisionTable& t) {
@@ -241,6 +245,15 @@ class Printer {
     if (it.pledge) kv(4, "pledge", "true");
     if (!it.essential) kv(4, "essential", "false");
     if (it.fee_fen != 0) kv(4, "fee", fee(it.fee_fen));
+    if (!it.inspection.empty()) kv(4, "inspection", it.inspection);
+    if (const auto& sp = it.separately; sp.limit || sp.apply || sp.delivery || sp.steps) {
+      std::vector<std::string> parts;
+      if (sp.limit) parts.push_back("limit: " + ir::to_string(*sp.limit));
+      if (sp.apply) parts.push_back(fmt::format("apply: {}", ir::to_string(*sp.apply)));
+      if (sp.delivery) parts.push_back(fmt::format("delivery: {}", ir::to_string(*sp.delivery)));
+      if (sp.steps) parts.push_back(fmt::format("steps: {}", *sp.steps));
+      kv(4, "separately", "{" + fmt::format("{}", fmt::join(parts, ", ")) + "}");
+    }
     if (!default_review(it.review)) {
       key(4, "review");
       kv(6, "join", ir::to_string(it.review.join));

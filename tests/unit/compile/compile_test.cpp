@@ -19,7 +19,7 @@ ir::Bundle graph_bundle(const std::vector<std::pair<std::string, std::vector<std
   b.version = "1";
   b.lead.id = "d";
   b.departments.push_back({"d", "部门", "", {}});
-  b.materials.push_back({"m", "材料", std::nullopt, false, "", "", {}});
+  b.materials.push_back({"m", "材料", std::nullopt, false, "", false, "", {}});
   for (const auto& [id, after] : items) {
     ir::Item it;
     it.id = id;

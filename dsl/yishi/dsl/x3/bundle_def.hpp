@@ -126,6 +126,15 @@ struct BundleBuilder {
     }
     return v;
   }
+  // `online` or `window`; for a delivery also `mail` (as in the YAML format).
+  std::optional<ir::Channel> channel(const range_t& r, std::string_view what, bool delivery) {
+    const std::string s = text(r);
+    auto c = ir::parse_channel(s);
+    if (c && (delivery || *c != ir::Channel::mail)) return c;
+    error(DiagCode::invalid_value, r, fmt::format("unknown channel `{}` for {}", s, what), "not a channel",
+          delivery ? "use `online`, `window` or `mail`" : "use `online` (一网通办) or `window` (一窗受理)");
+    return std::nullopt;
+  }
   // A fee in yuan with at most two decimals, stored in fen (as in the YAML format).
   std::optional<std::int64_t> fee(const range_t& r) {
     const std::string s = text(r);
@@ -243,6 +252,14 @@ const auto on_lead = action([](BundleBuilder& b, auto& r) {
   b.once(r, "lead", "the bundle");
   b.bundle.lead = b.ref(r);
 });
+const auto on_bundle_apply = action([](BundleBuilder& b, auto& a) {
+  b.once(at_c<0>(a), "apply", "the bundle");
+  if (auto c = b.channel(at_c<1>(a), "`apply`", false)) b.bundle.apply = *c;
+});
+const auto on_bundle_delivery = action([](BundleBuilder& b, auto& a) {
+  b.once(at_c<0>(a), "delivery", "the bundle");
+  if (auto c = b.channel(at_c<1>(a), "`delivery`", true)) b.bundle.delivery = *c;
+});
 const auto on_bundle_basis = action([](BundleBuilder& b, auto& r) {
   b.once(r, "basis", "the bundle");
   b.bundle.basis = b.str(r);
@@ -305,6 +322,7 @@ const auto on_pattern = action([](BundleBuilder& b, auto& r) {
   b.field.constraints.pattern_loc = {b.span(r)};
 });
 const auto on_help = action([](BundleBuilder& b, auto& r) { b.field.help = b.str(r); });
+const auto on_field_source = action([](BundleBuilder& b, auto& r) { b.field.source = b.id(r); });
 
 const auto on_material = action([](BundleBuilder& b, auto& a) {
   b.material = ir::Material{};
@@ -327,6 +345,10 @@ const auto on_issue_before_supply = action([](BundleBuilder& b, auto& r) {
             "the material is not deferrable", "write `deferrable 3wd` (for instance) before it, or drop it");
 });
 const auto on_source = action([](BundleBuilder& b, auto& r) { b.material.source = b.id(r); });
+const auto on_material_pledge = action([](BundleBuilder& b, auto& r) {
+  b.once(r, "pledge", fmt::format("material `{}`", b.material.id));
+  b.material.pledge = true;
+});
 const auto on_material_basis = action([](BundleBuilder& b, auto& r) { b.material.basis = b.str(r); });
 const auto on_material_end = action([](BundleBuilder& b, auto&) {
   if (b.material.issue_before_supply && !b.material.deferrable) b.material.issue_before_supply = false;
@@ -441,6 +463,30 @@ const auto on_fee = action([](BundleBuilder& b, auto& a) {
   b.once(at_c<0>(a), "fee", fmt::format("item `{}`", b.item.id));
   if (auto f = b.fee(at_c<1>(a))) b.item.fee_fen = *f;
 });
+const auto on_inspection = action([](BundleBuilder& b, auto& a) {
+  b.once(at_c<0>(a), "inspection", fmt::format("item `{}`", b.item.id));
+  b.item.inspection = b.id(at_c<1>(a));
+});
+const auto on_separately = action([](BundleBuilder& b, auto& r) {
+  b.once(r, "separately", fmt::format("item `{}`", b.item.id));
+  b.item.separately.loc = ir::Loc{b.span(r)};
+});
+const auto on_separately_limit = action([](BundleBuilder& b, auto& a) {
+  b.once(at_c<0>(a), "separately.limit", fmt::format("item `{}`", b.item.id));
+  b.item.separately.limit = b.duration(at_c<1>(a));
+});
+const auto on_separately_apply = action([](BundleBuilder& b, auto& a) {
+  b.once(at_c<0>(a), "separately.apply", fmt::format("item `{}`", b.item.id));
+  b.item.separately.apply = b.channel(at_c<1>(a), "`apply`", false);
+});
+const auto on_separately_delivery = action([](BundleBuilder& b, auto& a) {
+  b.once(at_c<0>(a), "separately.delivery", fmt::format("item `{}`", b.item.id));
+  b.item.separately.delivery = b.channel(at_c<1>(a), "`delivery`", true);
+});
+const auto on_separately_steps = action([](BundleBuilder& b, auto& a) {
+  b.once(at_c<0>(a), "separately.steps", fmt::format("item `{}`", b.item.id));
+  if (auto n = b.integer(at_c<1>(a), "`steps`", 1, 100)) b.item.separately.steps = static_cast<std::int32_t>(*n);
+});
 const auto on_item_basis = action([](BundleBuilder& b, auto& r) { b.item.basis = b.str(r); });
 const auto on_review_begin = action([](BundleBuilder& b, auto& a) {
   b.once(at_c<0>(a), "review", fmt::format("item `{}`", b.item.id));
@@ -507,6 +553,7 @@ const auto bundle_header_def =
 x3::rule<struct bundle_property_id> const bundle_property = "a bundle property";
 const auto bundle_property_def =
     (kw("applicant") > id_token)[on_applicant] | (kw("lead") > id_token)[on_lead] |
+    (keyword_token("apply") > id_token)[on_bundle_apply] | (keyword_token("delivery") > id_token)[on_bundle_delivery] |
     (kw("basis") > string_literal)[on_bundle_basis];
 
 x3::rule<struct department_id> const department = "a department";
@@ -522,7 +569,7 @@ const auto field_property_def =
     (keyword_token("min_length") > number_token)[on_min_length] |
     (keyword_token("max_length") > number_token)[on_max_length] | (keyword_token("min") > number_token)[on_min] |
     (keyword_token("max") > number_token)[on_max] | (kw("pattern") > string_literal)[on_pattern] |
-    (kw("help") > string_literal)[on_help];
+    (kw("help") > string_literal)[on_help] | (kw("source") > id_token)[on_field_source];
 
 x3::rule<struct field_id> const field = "a field";
 const auto field_def =
@@ -533,6 +580,7 @@ x3::rule<struct material_property_id> const material_property = "a material prop
 const auto material_property_def =
     (kw("deferrable") > duration_literal)[on_deferrable] |
     keyword_token("issue_before_supply")[on_issue_before_supply] | (kw("source") > id_token)[on_source] |
+    keyword_token("pledge")[on_material_pledge] |
     (kw("basis") > string_literal)[on_material_basis];
 
 x3::rule<struct material_id> const material = "a material";
@@ -566,6 +614,14 @@ x3::rule<struct signer_id> const signer = "a signer";
 const auto signer_def =
     (id_token > -(x3::lit('@') > id_token) > -(kw("weight") > number_token))[on_signer];
 
+x3::rule<struct separately_property_id> const separately_property =
+    "a property of `separately` (limit, apply, delivery or steps)";
+const auto separately_property_def =
+    (keyword_token("limit") > duration_literal)[on_separately_limit] |
+    (keyword_token("apply") > id_token)[on_separately_apply] |
+    (keyword_token("delivery") > id_token)[on_separately_delivery] |
+    (keyword_token("steps") > number_token)[on_separately_steps];
+
 x3::rule<struct item_property_id> const item_property = "an item property";
 const auto item_property_def =
     (kw("form") > path_list)[on_form] | field |
@@ -574,6 +630,8 @@ const auto item_property_def =
     (keyword_token("promised") > duration_literal)[limit_action<false>{}] |
     (kw("when") > expression_text)[on_when] | keyword_token("pledge")[on_pledge] |
     keyword_token("optional")[on_optional_item] | (keyword_token("fee") > number_token)[on_fee] |
+    (keyword_token("inspection") > id_token)[on_inspection] |
+    (keyword_token("separately")[on_separately] > '{' > *separately_property > '}') |
     ((keyword_token("review") > id_token)[on_review_begin] > -number_token[on_threshold] >
      -(x3::lit('[') > (signer % ',') > ']') > x3::eps[on_review_end]) |
     (kw("basis") > string_literal)[on_item_basis];
@@ -594,10 +652,11 @@ const auto declaration_def =
 BOOST_SPIRIT_DEFINE(id_token, path_token, number_token, version_token, value_token, expression_text, cell_text,
                     value_list, id_list, after_list, cell_list, output_list, optional_values, path_list, bool_token)
 BOOST_SPIRIT_DEFINE(bundle_header, bundle_property, department, field_property, field, material_property, material,
-                    situation, eligibility, table_property, table, signer, item_property, item, stage, declaration)
+                    situation, eligibility, table_property, table, signer, separately_property, item_property, item, stage,
+                    declaration)
 
 /// Words that start a top-level declaration (where the parser resynchronises after an error).
 inline constexpr std::string_view declaration_keywords[] = {
-    "applicant", "lead", "basis", "department", "field", "material", "situation", "eligibility", "table", "item", "stage"};
+    "applicant", "lead", "apply", "delivery", "basis", "department", "field", "material", "situation", "eligibility", "table", "item", "stage"};
 
 }  // namespace yishi::dsl::grammar
