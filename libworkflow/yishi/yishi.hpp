@@ -1,6 +1,7 @@
 // The umbrella header: everything a program embedding yishi needs.
 #pragma once
 
+#include "yishi/analysis/report.hpp"
 #include "yishi/base/mask.hpp"
 #include "yishi/base/result.hpp"
 #include "yishi/calendar/calendar.hpp"
@@ -9,7 +10,10 @@
 #include "yishi/diag/diagnostic.hpp"
 #include "yishi/dsl/load.hpp"
 #include "yishi/dsl/parse.hpp"
+#include "yishi/export/json_schema.hpp"
 #include "yishi/expr/expr.hpp"
+#include "yishi/forms/forms.hpp"
+#include "yishi/forms/provider.hpp"
 #include "yishi/ir/bundle.hpp"
 #include "yishi/load/load.hpp"
 #include "yishi/runtime/case_state.hpp"

@@ -1,5 +1,7 @@
-// Golden-file runner: renders a file's diagnostics and compares them with `<stem>.diag`.
+// Golden-file runner: renders a file's diagnostics and compares them with `<stem>.diag`, or
+// a bundle's 四减 report (text, then JSON) and compares it with an expected `.report` file.
 //   golden_runner ROOT tests/golden/check/E3001_unknown_item.yaml
+//   golden_runner ROOT --report bundles/national/retirement.yi tests/golden/report/national/retirement.report
 //   golden_runner ROOT --coverage tests/golden/check    (every code has a golden file)
 // With YISHI_UPDATE_GOLDEN=1 the expected file is rewritten instead of compared.
 #include <cstdlib>
@@ -31,9 +33,20 @@ std::string render(const fs::path& root, const std::string& rel) {
   return yishi::render_text(all, sources);
 }
 
-int compare(const fs::path& root, const std::string& rel) {
-  const fs::path expected_path = (root / rel).replace_extension(".diag");
-  const std::string actual = render(root, rel);
+// The report of a bundle that must compile (diagnostics instead, which then fail the comparison).
+std::string render_report(const fs::path& root, const std::string& rel) {
+  yishi::SourceMap sources;
+  auto r = yishi::load_bundle_text(sources, rel, slurp(root / rel));
+  yishi::Diagnostics all = std::move(r.diagnostics);
+  if (!r.bundle) return yishi::render_text(all, sources);
+  auto c = yishi::compile(std::move(*r.bundle));
+  if (!c.compiled) return yishi::render_text(c.diagnostics, sources);
+  const yishi::forms::FormModel model(*c.compiled);
+  const auto report = yishi::analysis::report(model);
+  return yishi::analysis::to_text(report) + "\n" + yishi::analysis::to_json(report) + "\n";
+}
+
+int compare(const std::string& rel, const fs::path& expected_path, const std::string& actual) {
   const char* update = std::getenv("YISHI_UPDATE_GOLDEN");
   if (update && std::string(update) == "1") {
     std::ofstream(expected_path, std::ios::binary) << actual;
@@ -82,9 +95,11 @@ int coverage(const fs::path& root, const std::string& dir) {
 
 int main(int argc, char** argv) {
   if (argc == 4 && std::string(argv[2]) == "--coverage") return coverage(argv[1], argv[3]);
+  if (argc == 5 && std::string(argv[2]) == "--report")
+    return compare(argv[3], fs::path(argv[1]) / argv[4], render_report(argv[1], argv[3]));
   if (argc != 3) {
-    std::cerr << "usage: golden_runner ROOT FILE | ROOT --coverage DIR\n";
+    std::cerr << "usage: golden_runner ROOT FILE | ROOT --report FILE EXPECTED | ROOT --coverage DIR\n";
     return 2;
   }
-  return compare(argv[1], argv[2]);
+  return compare(argv[2], (fs::path(argv[1]) / argv[2]).replace_extension(".diag"), render(argv[1], argv[2]));
 }

@@ -1,4 +1,4 @@
-// The `yishi` command line: check, compile, fmt, explain.
+// The `yishi` command line: check, compile, report, export, fmt, explain.
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,6 +27,8 @@ usage: yishi <command> [options] [FILE|DIR ...]
 commands:
   check     load and check bundles; print diagnostics
   compile   check and compile bundles into their executable graph
+  report    the 四减 report: time, steps, materials, form fields and trips saved
+  export    export a bundle's merged form (`--schema`: JSON Schema)
   fmt       rewrite bundles canonically (YAML or DSL), or convert between the two
   explain   explain a diagnostic code (`yishi explain E3001`, `--all` for all)
 
@@ -54,6 +56,27 @@ constexpr std::string_view compile_help = R"(usage: yishi compile [--json] [--no
 Checks and compiles each bundle into its executable step graph and prints a summary
 (steps, levels of parallel work, topological order); --json prints the graph itself.
 Exit codes: 0 all compiled, 1 errors, 2 usage error or unreadable input.
+)";
+
+constexpr std::string_view report_help = R"(usage: yishi report [--json] [--answer FIELD=VALUE ...] [--pledge ITEM ...] [--today=DATE] FILE|DIR ...
+
+Prints the 四减 report of each bundle (docs/report.md): working days separately (the sum of the
+items' own limits) against the critical path of the promised limits, the statutory figures,
+steps, materials, form fields and trips, and the critical path item by item. Without answers
+every item counts; with answers only the items that apply (undecided ones are listed).
+  --json                 one JSON object per bundle, in a JSON array
+  --answer FIELD=VALUE   an applicant's answer (repeatable); lists of values joined by `,`
+  --pledge ITEM          the applicant pledges for this item (告知承诺; repeatable)
+  --today=YYYY-MM-DD     the date conditions are evaluated on (default: today)
+Exit codes: 0 done, 1 errors in a bundle or an answer, 2 usage error or unreadable input.
+)";
+
+constexpr std::string_view export_help = R"(usage: yishi export --schema [--answer FIELD=VALUE ...] [--today=DATE] FILE
+
+Prints the merged form of the bundle (docs/forms.md) as a JSON Schema (draft 2020-12) on
+standard output. Without answers the form holds every item's questions; with answers, the
+questions of the items that apply and those still needed to decide the others.
+Exit codes: 0 done, 1 errors in the bundle or an answer, 2 usage error or unreadable input.
 )";
 
 constexpr std::string_view fmt_help = R"(usage: yishi fmt [--check | --stdout] [--to=yaml|dsl] FILE ...
@@ -243,6 +266,134 @@ int run_compile(const Options& o) {
   return errors ? exit_diagnostics : exit_ok;
 }
 
+// Options of the verbs that take an applicant: answers, pledges and the date.
+struct ApplicantOptions {
+  std::vector<std::pair<std::string, std::string>> answers;  // as written
+  std::vector<std::string> pledges;
+  std::string today;
+  bool given() const { return !answers.empty() || !pledges.empty(); }
+};
+
+// Parses one applicant option; false when `a` is not one.
+bool applicant_option(const std::string& a, std::vector<std::string>::const_iterator& next,
+                      std::vector<std::string>::const_iterator end, ApplicantOptions& o, std::string& error) {
+  auto value = [&](std::string_view name) -> std::optional<std::string> {
+    if (a.starts_with(std::string(name) + "=")) return a.substr(name.size() + 1);
+    if (a == name) {
+      if (next == end) {
+        error = fmt::format("`{}` needs a value", name);
+        return std::string();
+      }
+      return *next++;
+    }
+    return std::nullopt;
+  };
+  if (auto v = value("--answer")) {
+    const auto eq = v->find('=');
+    if (error.empty() && (eq == std::string::npos || eq == 0)) error = fmt::format("`--answer {}`: write FIELD=VALUE", *v);
+    else if (error.empty()) o.answers.emplace_back(v->substr(0, eq), v->substr(eq + 1));
+    return true;
+  }
+  if (auto v = value("--pledge")) {
+    o.pledges.push_back(*v);
+    return true;
+  }
+  if (auto v = value("--today")) {
+    o.today = *v;
+    if (error.empty() && !yishi::parse_date(*v)) error = fmt::format("`--today {}`: write a date YYYY-MM-DD", *v);
+    return true;
+  }
+  return false;
+}
+
+// The applicant described by the options, for `model`; errors name the offending option.
+std::optional<yishi::forms::Applicant> applicant_of(const yishi::forms::FormModel& model, const ApplicantOptions& o,
+                                                    std::vector<std::string>& errors) {
+  yishi::forms::Applicant a;
+  const auto today = o.today.empty() ? std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())
+                                     : *yishi::parse_date(o.today);
+  a.today = today.time_since_epoch().count();
+  for (const auto& [id, text] : o.answers) {
+    const auto* f = model.field(id);
+    if (!f) {
+      errors.push_back(fmt::format("`--answer {}=…`: no field `{}` in bundle `{}`", id, id, model.compiled().bundle().id));
+      continue;
+    }
+    auto answer = yishi::forms::parse_answer(*f, text);
+    if (!answer) {
+      errors.push_back(fmt::format("`--answer {}=…`: not a value of type `{}`", id, yishi::ir::to_string(f->type)));
+      continue;
+    }
+    for (const auto& e : model.check_answer(*f, *answer)) errors.push_back(e.message);
+    a.answers.emplace_back(id, std::move(*answer));
+  }
+  a.pledged = o.pledges;
+  if (!errors.empty()) return std::nullopt;
+  return a;
+}
+
+// `report` and `export`: each compiled bundle with the applicant of the options.
+int run_model_verb(const std::string& verb, const std::vector<std::string>& args) {
+  const std::string_view help = verb == "report" ? report_help : export_help;
+  Options o;
+  ApplicantOptions ao;
+  bool schema = false;
+  for (auto it = args.begin(); it != args.end();) {
+    const std::string& a = *it++;
+    std::string error;
+    if (a == "--help" || a == "-h") {
+      fmt::print("{}", help);
+      return exit_ok;
+    } else if (applicant_option(a, it, args.end(), ao, error)) {
+      if (!error.empty()) return usage_error(error, help);
+    } else if (a == "--json" && verb == "report") {
+      o.json = true;
+    } else if (a == "--schema" && verb == "export") {
+      schema = true;
+    } else if (a.starts_with("-")) {
+      return usage_error(fmt::format("unknown option `{}`", a), help);
+    } else {
+      o.inputs.push_back(a);
+    }
+  }
+  if (o.inputs.empty()) return usage_error("no input files", help);
+  if (verb == "export" && !schema) return usage_error("say what to export: `--schema`", help);
+  if (verb == "export" && o.inputs.size() != 1) return usage_error("export takes one bundle file", help);
+  o.warnings = false;
+  o.color = isatty(STDERR_FILENO) && !std::getenv("NO_COLOR");
+  Session s(o);
+  bool unreadable = false, errors = false;
+  std::vector<std::string> reports;
+  for (const auto& path : expand(o.inputs)) {
+    if (!is_dsl_file(path) && is_calendar_file(path)) continue;
+    Loaded l = s.load(path);
+    unreadable |= l.unreadable;
+    if (!l.bundle) continue;
+    auto r = yishi::compile(std::move(*l.bundle));
+    s.keep(r.diagnostics);
+    if (!r.compiled) continue;
+    const yishi::forms::FormModel model(*r.compiled);
+    std::vector<std::string> answer_errors;
+    auto applicant = applicant_of(model, ao, answer_errors);
+    if (!applicant) {
+      for (const auto& e : answer_errors) fmt::print(stderr, "{}: {}\n", path, e);
+      errors = true;
+      continue;
+    }
+    if (verb == "export") {
+      fmt::print("{}\n", yishi::exporting::json_schema(model.merge(*applicant), r.compiled->bundle().name));
+      continue;
+    }
+    const auto report = ao.given() ? yishi::analysis::report(model, *applicant) : yishi::analysis::report(model);
+    if (o.json) reports.push_back(yishi::analysis::to_json(report));
+    else fmt::print("{}{}", reports.empty() ? "" : "\n", yishi::analysis::to_text(report)), reports.push_back({});
+  }
+  if (o.json) fmt::print("[{}]\n", fmt::join(reports, ","));
+  errors = s.report() || errors;
+  if (unreadable) return exit_usage;
+  return errors ? exit_diagnostics : exit_ok;
+}
+
 int run_fmt(const std::vector<std::string>& args) {
   bool check_only = false, to_stdout = false;
   std::string to;
@@ -336,6 +487,14 @@ int main(int argc, char** argv) {
   const std::string verb = args[0];
   args.erase(args.begin());
   if (verb == "explain") return run_explain(args);
+  if (verb == "report" || verb == "export") {
+    try {
+      return run_model_verb(verb, args);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "yishi: internal error: {}\n", e.what());
+      return 3;
+    }
+  }
   if (verb == "fmt") {
     try {
       return run_fmt(args);

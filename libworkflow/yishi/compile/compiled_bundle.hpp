@@ -74,7 +74,10 @@ struct ConditionResult {
   std::vector<std::optional<bool>> active;         ///< by item: whether it applies; empty = unknown
   std::vector<std::size_t> ineligible;             ///< eligibility conditions that do not hold
   std::vector<std::string> missing_fields;         ///< fields to ask, sorted
+  /// For each of `missing_fields`: what its answer helps decide (item ids, `eligibility`), sorted.
+  std::vector<std::vector<std::string>> deciding;
   std::vector<std::string> errors;                 ///< invalid answers and failed evaluations
+  std::size_t answer_errors = 0;                   ///< how many of `errors` (the first ones) are invalid answers
   /// Every item decided, no eligibility condition unknown, and no error.
   [[nodiscard]] bool decided() const noexcept;
 };
@@ -106,6 +109,9 @@ class CompiledBundle {
   [[nodiscard]] const expr::Environment& environment() const noexcept;
   /// The bundle's decision tables, compiled (indexed like `bundle().tables`).
   [[nodiscard]] const expr::TableSet& tables() const noexcept;
+  /// The field slots (indices into `environment().fields()`) that any situation, `when` or
+  /// eligibility condition reads, sorted.
+  [[nodiscard]] std::span<const std::uint32_t> condition_fields() const noexcept;
   /// The compiled condition of a situation.
   [[nodiscard]] const expr::Program& situation_program(std::size_t situation) const;
   /// Evaluates situations (in dependency order), eligibility and every item's `when` for

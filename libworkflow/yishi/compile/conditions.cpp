@@ -1,5 +1,7 @@
 // The compiled conditions of a bundle and their evaluation for one applicant's answers.
 #include <algorithm>
+#include <functional>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -23,7 +25,18 @@ void compile_conditions(CompiledBundle::Impl& impl) {
     auto& programs = impl.when.emplace_back();
     for (const auto& t : terms) programs.push_back(expr::compile(t->ast, t->typed, &impl.tables));
   }
+  std::set<std::uint32_t> read;
+  auto note = [&](const expr::Program& p) {
+    for (auto f : p.fields()) read.insert(f);
+  };
+  for (const auto& p : impl.situations) note(p);
+  for (const auto& p : impl.eligibility) note(p);
+  for (const auto& programs : impl.when)
+    for (const auto& p : programs) note(p);
+  impl.condition_fields.assign(read.begin(), read.end());
 }
+
+std::span<const std::uint32_t> CompiledBundle::condition_fields() const noexcept { return impl_->condition_fields; }
 
 const expr::Environment& CompiledBundle::environment() const noexcept { return impl_->env; }
 const expr::TableSet& CompiledBundle::tables() const noexcept { return impl_->tables; }
@@ -40,6 +53,7 @@ ConditionResult CompiledBundle::evaluate_conditions(const expr::Answers& answers
   ConditionResult r;
   expr::Bound bound = expr::bind(impl.env, answers);
   r.errors = std::move(bound.errors);
+  r.answer_errors = r.errors.size();
   std::vector<bool> fixed(impl.situations.size(), false);
   r.situations.assign(impl.situations.size(), expr::Value::unknown());
   for (const auto& [id, value] : decided) {
@@ -52,21 +66,22 @@ ConditionResult CompiledBundle::evaluate_conditions(const expr::Answers& answers
   }
   expr::Evaluator ev;
   expr::Inputs in{.fields = bound.slots, .situations = r.situations, .today = today};
-  std::set<std::uint32_t> missing;
+  std::map<std::uint32_t, std::set<std::string_view>> missing;  // field slot → what it would decide
   // The unanswered fields a program reads, when its value is unknown. Situations it reads are
   // followed to their own fields (those already evaluated appear as unknown values).
-  std::function<void(const expr::Program&)> collect_missing = [&](const expr::Program& p) {
+  std::function<void(const expr::Program&, std::string_view)> collect_missing = [&](const expr::Program& p,
+                                                                                      std::string_view who) {
     for (auto f : p.fields())
-      if (bound.slots[f].kind == expr::ValueKind::unknown) missing.insert(f);
+      if (bound.slots[f].kind == expr::ValueKind::unknown) missing[f].insert(who);
     for (auto s : p.situations())
-      if (r.situations[s].kind == expr::ValueKind::unknown && !fixed[s]) collect_missing(impl.situations[s]);
+      if (r.situations[s].kind == expr::ValueKind::unknown && !fixed[s]) collect_missing(impl.situations[s], who);
   };
   auto run = [&](const expr::Program& p, std::string_view what) {
     expr::Value v = ev.run(p, in);
     if (v.kind == expr::ValueKind::error)
       r.errors.push_back(fmt::format("{}: {}", what, ev.error_detail().empty() ? expr::to_string(v) : ev.error_detail()));
     else if (v.kind == expr::ValueKind::unknown)
-      collect_missing(p);
+      collect_missing(p, "eligibility");
     return v;
   };
   for (auto s : impl.situation_order) {
@@ -97,13 +112,18 @@ ConditionResult CompiledBundle::evaluate_conditions(const expr::Answers& answers
       for (std::size_t k = 0; k < values.size(); ++k)
         if (!values[k].is_true()) {
           active.reset();
-          if (values[k].kind == expr::ValueKind::unknown) collect_missing(impl.when[i][k]);
+          if (values[k].kind == expr::ValueKind::unknown) collect_missing(impl.when[i][k], impl.bundle.items[i].id);
         }
     }
     r.active.push_back(active);
   }
-  for (auto f : missing) r.missing_fields.push_back(impl.env.fields()[f].id);
-  std::sort(r.missing_fields.begin(), r.missing_fields.end());
+  std::vector<std::pair<std::string, std::vector<std::string>>> by_id;
+  for (const auto& [f, who] : missing) by_id.push_back({impl.env.fields()[f].id, {who.begin(), who.end()}});
+  std::sort(by_id.begin(), by_id.end());
+  for (auto& [id, who] : by_id) {
+    r.missing_fields.push_back(std::move(id));
+    r.deciding.push_back(std::move(who));
+  }
   return r;
 }
 

@@ -229,6 +229,11 @@ struct Bound {
 };
 [[nodiscard]] Bound bind(const Environment& env, const Answers& answers);
 
+/// Whether `text` has one of the formats of `matches(text, FORMAT)`: `id_card` (GB 11643 with
+/// its check character and a real birth date), `mobile`, `credit_code` (GB 32100 with its
+/// check character) or `postcode`. False for an unknown format.
+[[nodiscard]] bool matches_format(std::string_view text, std::string_view format);
+
 // ---- Decision tables --------------------------------------------------------------------
 
 /// A decision table with its cells parsed (the parser lives in dsl/).

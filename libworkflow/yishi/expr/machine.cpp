@@ -445,4 +445,10 @@ Value Evaluator::run(const Program& p, const Inputs& in) {
   return execute(p.impl(), 0, st.stack.data(), st, in);
 }
 
+bool matches_format(std::string_view text, std::string_view format) {
+  for (std::size_t k = 0; k < internal::format_names.size(); ++k)
+    if (internal::format_names[k] == format) return matches_format(text, static_cast<internal::Format>(k));
+  return false;
+}
+
 }  // namespace yishi::expr

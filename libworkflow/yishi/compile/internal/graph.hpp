@@ -24,6 +24,7 @@ struct CompiledBundle::Impl {
   std::vector<std::uint32_t> situation_order;         // dependencies first
   std::vector<expr::Program> eligibility;             // by eligibility condition
   std::vector<std::vector<expr::Program>> when;       // by item, by condition
+  std::vector<std::uint32_t> condition_fields;         // field slots any condition reads, sorted
 };
 
 /// Compiles the expressions of `impl.bundle` (checked clean) into `impl`.
