@@ -8,6 +8,7 @@ packages=(
   libboost-dev libfmt-dev libyaml-cpp-dev libsqlite3-dev sqlite3
   doctest-dev libbenchmark-dev
   clang-14 libfuzzer-14-dev
+  python3-jsonschema
 )
 
 missing=()

@@ -167,26 +167,38 @@ MergedForm FormModel::merge(const Applicant& a, const ConditionResult& r) const 
         (a.every_item || answered.count(fields_[f].id) || deciding.count(fields_[f].id)))
       picks[f] = Pick{f, {}};
 
-  // Sections: shared topics first (`applicant` leads, then in dictionary order), then one
-  // section per item with the questions only it asks.
+  // Sections by topic (the first segment of the id). A topic whose questions only one item
+  // asks (and no condition reads) is that item's own section; the others are shared, shown
+  // first (`applicant` leads, then in dictionary order), then the items' own in bundle order.
+  struct Topic {
+    std::vector<std::size_t> fields;
+    std::set<std::size_t> items;
+    bool condition = false;
+  };
   std::vector<std::string_view> topics;
-  std::map<std::string_view, std::vector<std::size_t>> by_topic;
-  std::vector<std::vector<std::size_t>> by_item(b.items.size());
+  std::map<std::string_view, Topic> by_topic;
   for (std::size_t f = 0; f < fields_.size(); ++f) {
     if (!picks[f]) continue;
-    const bool shared = picks[f]->items.size() != 1 || condition_field_[f];
-    if (shared) {
-      const auto t = topic_of(fields_[f].id);
-      if (!by_topic.count(t)) topics.push_back(t);
-      by_topic[t].push_back(f);
-    }
+    const auto t = topic_of(fields_[f].id);
+    if (!by_topic.count(t)) topics.push_back(t);
+    Topic& topic = by_topic[t];
+    topic.fields.push_back(f);
+    topic.items.insert(picks[f]->items.begin(), picks[f]->items.end());
+    topic.condition = topic.condition || condition_field_[f] || picks[f]->items.empty();
   }
   std::stable_partition(topics.begin(), topics.end(), [](std::string_view t) { return t == "applicant"; });
-  for (std::size_t i = 0; i < b.items.size(); ++i) {
-    if (!active[i]) continue;
-    for (std::size_t f : items_[i].fields)
-      if (picks[f]->items.size() == 1 && picks[f]->items[0] == i && !condition_field_[f]) by_item[i].push_back(f);
+  std::vector<std::vector<std::size_t>> by_item(b.items.size());
+  std::vector<std::string_view> shared;
+  for (auto t : topics) {
+    const Topic& topic = by_topic[t];
+    if (topic.items.size() == 1 && !topic.condition && t != "applicant") {
+      auto& own = by_item[*topic.items.begin()];
+      own.insert(own.end(), topic.fields.begin(), topic.fields.end());
+    } else {
+      shared.push_back(t);
+    }
   }
+  for (auto& own : by_item) std::sort(own.begin(), own.end());
 
   auto emit = [&](std::size_t f, FormSection& section) {
     FormField out = fields_[f];
@@ -201,9 +213,9 @@ MergedForm FormModel::merge(const Applicant& a, const ConditionResult& r) const 
     section.fields.push_back(form.fields.size());
     form.fields.push_back(std::move(out));
   };
-  for (auto t : topics) {
+  for (auto t : shared) {
     FormSection s{SectionKind::shared, std::string(t), std::string(t), {}};
-    for (std::size_t f : by_topic[t]) emit(f, s);
+    for (std::size_t f : by_topic[t].fields) emit(f, s);
     form.sections.push_back(std::move(s));
   }
   for (std::size_t i = 0; i < b.items.size(); ++i) {

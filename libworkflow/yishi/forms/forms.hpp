@@ -65,9 +65,9 @@ struct FormField {
   bool prefilled = false;                  ///< the answer came from `provider`
 };
 
-/// How sections are formed: questions several items share (or conditions read) are grouped by
-/// topic, the first segment of their id (`applicant`, `business`, `premises`…); a question only
-/// one item asks goes to that item's own section.
+/// How sections are formed: questions are grouped by topic, the first segment of their id
+/// (`applicant`, `business`, `premises`…). A topic that only one item asks about (and that no
+/// condition reads) becomes that item's own section; the other topics are shared.
 enum class SectionKind : std::uint8_t { shared, item };
 
 /// A group of questions shown together.
