@@ -100,6 +100,36 @@ contains "$tmp/err" "broken.yi:3:3: error[E2001]: expected a declaration, found 
 if cmp -s "$tmp/broken.yi" "$tmp/broken.orig"; then echo "ok: a broken file is left untouched"; else echo "FAIL: fmt changed a broken file"; fail=1; fi
 expect 2 "fmt --check with --to is a usage error" -- "$yishi" fmt --check --to=dsl "$tmp/messy.yi"
 
+# report and export: the 四减 report and the merged form's JSON Schema.
+book="$root/tests/golden/report/open_bookstore.yaml"
+expect 0 "report of every shipped bundle" -- "$yishi" report "$root/bundles"
+expect 0 "report of the bookstore fixture" -- "$yishi" report "$book"
+contains "$tmp/out" "时间 time (working days)      45.5        15" "it shows 45.5 working days separately and 15 bundled"
+contains "$tmp/out" "critical path (15 working days): business_licence → fire_check → publication_permit" "and names the critical path"
+expect 0 "report --json" -- "$yishi" report --json "$book"
+contains "$tmp/out" '"critical_path":["business_licence","fire_check","publication_permit"]' "the JSON names the path"
+expect 0 "report for an applicant's answers" -- "$yishi" report --answer store.area_m2=30 --answer sign.installed=false "$book"
+contains "$tmp/out" "for the given answers" "says it is for the answers"
+contains "$tmp/out" "critical path (11 working days): business_licence → publication_permit" "and counts only what applies"
+expect 0 "report with a pledge" -- "$yishi" report --answer store.area_m2=30 --answer sign.installed=false --pledge publication_permit "$book"
+contains "$tmp/out" "critical path (2 working days): business_licence → tax_registration" "a pledged item takes no time"
+expect 1 "a pledge for an item that allows none exits 1" -- "$yishi" report --pledge tax_registration "$book"
+contains "$tmp/err" "item \`tax_registration\` does not allow a pledge" "and says why"
+expect 1 "an answer to an unknown field exits 1" -- "$yishi" report --answer shop.colour=red "$book"
+contains "$tmp/err" "no field \`shop.colour\` in bundle \`open_bookstore\`" "and names the field"
+expect 1 "an answer of the wrong type exits 1" -- "$yishi" report --answer store.area_m2=big "$book"
+expect 1 "an answer breaking a constraint exits 1" -- "$yishi" report --answer store.area_m2=0 "$book"
+expect 2 "--answer without FIELD=VALUE is a usage error" -- "$yishi" report --answer store.area_m2 "$book"
+expect 2 "--today must be a date" -- "$yishi" report --today=tomorrow "$book"
+expect 1 "report refuses a bundle with errors" -- "$yishi" report "$root/tests/corpus/malformed/cycle_and_unknowns.yaml"
+expect 0 "export --schema" -- "$yishi" export --schema "$book"
+contains "$tmp/out" '"$schema":"https://json-schema.org/draft/2020-12/schema"' "prints a draft 2020-12 schema"
+contains "$tmp/out" '"sign.area_m2"' "holding every item's questions without answers"
+expect 0 "export --schema for an applicant" -- "$yishi" export --schema --answer sign.installed=false "$book"
+if grep -q '"sign.area_m2"' "$tmp/out"; then echo "FAIL: the sign question is exported for a shop without a sign"; fail=1; else echo "ok: questions of items that do not apply are left out"; fi
+expect 2 "export needs --schema" -- "$yishi" export "$book"
+expect 2 "export takes one bundle" -- "$yishi" export --schema "$book" "$book"
+
 # docs/diagnostics.md is generated from the code table and must match it.
 "$yishi" explain --all > "$tmp/diagnostics.md"
 if diff -u "$root/docs/diagnostics.md" "$tmp/diagnostics.md"; then echo "ok: docs/diagnostics.md is up to date"

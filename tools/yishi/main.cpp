@@ -381,10 +381,14 @@ int run_model_verb(const std::string& verb, const std::vector<std::string>& args
       continue;
     }
     if (verb == "export") {
+      if (ao.answers.empty()) applicant->every_item = true;
       fmt::print("{}\n", yishi::exporting::json_schema(model.merge(*applicant), r.compiled->bundle().name));
       continue;
     }
+    applicant->every_item = ao.answers.empty();  // pledges alone: every item, with those pledges
     const auto report = ao.given() ? yishi::analysis::report(model, *applicant) : yishi::analysis::report(model);
+    for (const auto& e : report.errors) fmt::print(stderr, "{}: {}\n", path, e);
+    errors = errors || !report.errors.empty();
     if (o.json) reports.push_back(yishi::analysis::to_json(report));
     else fmt::print("{}{}", reports.empty() ? "" : "\n", yishi::analysis::to_text(report)), reports.push_back({});
   }

@@ -2,6 +2,7 @@
 #include "yishi/analysis/report.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include <boost/graph/adjacency_list.hpp>
@@ -34,29 +35,33 @@ std::int32_t trips_of(ir::Channel apply, ir::Channel delivery, std::int32_t insp
 CriticalPath critical_path(const CompiledBundle& compiled, std::span<const std::int64_t> hours) {
   using namespace boost;
   // Longest path on a DAG = shortest path with negated weights; every edge leaving a step
-  // weighs the step's duration, so the distance of issuance is the critical path. Weights are
-  // scaled and carry a small bonus for items declared earlier, so that among paths of equal
-  // duration the one through earlier items wins (the bonuses of a whole path stay below one
-  // scaled hour).
+  // weighs the step's duration, so the distance of issuance is the critical path.
   using Graph = adjacency_list<vecS, vecS, directedS, no_property, property<edge_weight_t, std::int64_t>>;
   const auto steps = compiled.steps();
-  const auto n = static_cast<std::int64_t>(compiled.bundle().items.size());
-  const std::int64_t scale = n * n + 1;
   Graph g(steps.size());
-  auto weight = [&](const Step& s) -> std::int64_t {
-    if (s.kind != StepKind::review) return 0;
-    return hours[static_cast<std::size_t>(s.item)] * scale + (n - s.item);
+  auto duration = [&](const Step& s) -> std::int64_t {
+    return s.kind == StepKind::review ? hours[static_cast<std::size_t>(s.item)] : 0;
   };
   for (const Step& s : steps)
-    for (StepId p : s.predecessors) add_edge(p.value, s.id.value, -weight(steps[p.value]), g);
+    for (StepId p : s.predecessors) add_edge(p.value, s.id.value, -duration(steps[p.value]), g);
   std::vector<std::int64_t> distance(steps.size());
-  std::vector<std::size_t> predecessor(steps.size());
-  dag_shortest_paths(g, compiled.intake().value, distance_map(distance.data()).predecessor_map(predecessor.data()));
+  dag_shortest_paths(g, compiled.intake().value, distance_map(distance.data()));
+  // Walk back from issuance. Of the predecessors that lie on a longest path, take the item
+  // declared first (steps are numbered in declaration order); intake only when no item does.
   CriticalPath out;
-  const auto end = compiled.issuance().value;
-  out.hours = -distance[end] / scale;
-  for (auto v = predecessor[end]; v != compiled.intake().value && v != predecessor[v]; v = predecessor[v])
-    out.items.push_back(static_cast<std::size_t>(steps[v].item));
+  std::size_t v = compiled.issuance().value;
+  out.hours = -distance[v];
+  while (v != compiled.intake().value) {
+    std::optional<std::size_t> best;
+    for (StepId p : steps[v].predecessors) {
+      if (-distance[p.value] + duration(steps[p.value]) != -distance[v]) continue;
+      const bool item = steps[p.value].kind == StepKind::review;
+      if (!best || (item && (steps[*best].kind != StepKind::review || p.value < *best))) best = p.value;
+    }
+    if (!best) break;
+    v = *best;
+    if (steps[v].kind == StepKind::review) out.items.push_back(static_cast<std::size_t>(steps[v].item));
+  }
   std::reverse(out.items.begin(), out.items.end());
   return out;
 }
@@ -73,8 +78,9 @@ Report report(const forms::FormModel& model, const std::optional<forms::Applican
   r.bundle = b.id;
   r.name = b.name;
   r.version = b.version;
-  r.for_applicant = applicant.has_value();
+  r.for_applicant = applicant.has_value() && !applicant->every_item;
   r.undecided = form.undecided_items;
+  r.errors = plan.errors;
 
   std::vector<bool> counted(b.items.size(), false);
   for (std::size_t i = 0; i < b.items.size(); ++i)
@@ -86,9 +92,11 @@ Report report(const forms::FormModel& model, const std::optional<forms::Applican
   for (std::size_t i = 0; i < b.items.size(); ++i) {
     if (!counted[i]) continue;
     const ir::Item& it = b.items[i];
-    promised[i] = hours_of(it.promised);
+    // A pledged item (告知承诺) is approved on the spot, in the bundle as on its own.
+    const bool pledged = std::find(who.pledged.begin(), who.pledged.end(), it.id) != who.pledged.end() && it.pledge;
+    promised[i] = pledged ? 0 : hours_of(it.promised);
     statutory[i] = hours_of(it.statutory);
-    const std::int64_t alone = hours_of(it.separately.limit.value_or(it.promised));
+    const std::int64_t alone = pledged ? 0 : hours_of(it.separately.limit.value_or(it.promised));
     separate_hours += alone;
     statutory_hours += statutory[i];
     ItemFigures f;
@@ -130,10 +138,11 @@ Report report(const forms::FormModel& model, const std::optional<forms::Applican
   r.days = {days_of(separate_hours), days_of(cp.hours)};
   r.statutory_days = {days_of(statutory_hours), days_of(scp.hours)};
 
-  // Bundled: one application, one acceptance (综合受理), one delivery (统一出件), and each
-  // joint inspection once.
+  // Bundled: one application, one acceptance (综合受理), one review however many departments
+  // take part (they work in parallel or pass the case on, without the applicant), one delivery
+  // (统一出件), and each joint inspection once.
   r.inspections_bundled = static_cast<std::int32_t>(inspections.size());
-  r.steps.bundled = 3 + r.inspections_bundled;
+  r.steps.bundled = 4 + r.inspections_bundled;
   r.trips.bundled = trips_of(b.apply, b.delivery, r.inspections_bundled);
 
   r.materials_distinct = static_cast<std::int32_t>(plan.materials.size());
@@ -150,7 +159,7 @@ Report report(const forms::FormModel& model, const std::optional<forms::Applican
 
 namespace {
 
-std::string number(double v, int decimals = 2) {
+std::string number(double v, int decimals = 3) {
   std::string s = fmt::format("{:.{}f}", v, decimals);
   while (s.back() == '0') s.pop_back();
   if (s.back() == '.') s.pop_back();
@@ -175,6 +184,7 @@ std::string to_text(const Report& r) {
                      r.for_applicant ? ", for the given answers" : ", every item");
   if (!r.undecided.empty())
     out += fmt::format("  left out, undecided: {}\n", fmt::join(r.undecided, ", "));
+  for (const auto& e : r.errors) out += fmt::format("  error: {}\n", e);
   out += "\n";
   auto row = [&](std::string a, std::string b, std::string c, std::string d, std::string e) {
     out += pad(std::move(a), 30) + pad(std::move(b), 12) + pad(std::move(c), 12) + pad(std::move(d), 10) + e + "\n";
@@ -251,6 +261,7 @@ std::string to_json(const Report& r) {
   key("for_applicant");
   o += r.for_applicant ? "true" : "false";
   strings("undecided", r.undecided);
+  strings("errors", r.errors);
   figure("days", r.days);
   strings("critical_path", r.critical_path);
   figure("statutory_days", r.statutory_days);

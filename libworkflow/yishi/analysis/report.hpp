@@ -27,8 +27,8 @@ struct CriticalPath {
   std::int64_t hours = 0;
   std::vector<std::size_t> items;  ///< item indices, in order
 };
-/// `hours` is indexed like `compiled.bundle().items`. Among paths of equal length, the one
-/// through earlier-declared items wins.
+/// `hours` is indexed like `compiled.bundle().items`. Among paths of equal length, walking back
+/// from issuance, each step goes to the earliest-declared item that lies on a longest path.
 [[nodiscard]] CriticalPath critical_path(const CompiledBundle& compiled, std::span<const std::int64_t> hours);
 
 /// One figure before (separately) and after (bundled).
@@ -62,6 +62,7 @@ struct Report {
   std::string version;
   bool for_applicant = false;            ///< figures for given answers (else every item counts)
   std::vector<std::string> undecided;    ///< with answers: items left out, their conditions undecided
+  std::vector<std::string> errors;       ///< invalid pledges (unknown items, items without 告知承诺)
   std::vector<ItemFigures> items;        ///< the counted items, in bundle order
 
   Figure days;                           ///< Σ separate limits vs the critical path of promised limits

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "yishi/base/text.hpp"
+#include "yishi/calendar/calendar.hpp"
 #include "yishi/expr/expr.hpp"
 #include "yishi/forms/forms.hpp"
 
@@ -20,6 +21,18 @@ namespace {
 bool textual(ir::FieldType t) {
   return t == ir::FieldType::string || t == ir::FieldType::id_card || t == ir::FieldType::phone ||
          t == ir::FieldType::address;
+}
+
+// What kind of answer a field takes, for messages.
+std::string expected_kind(const FormField& f) {
+  switch (f.type) {
+    case ir::FieldType::integer: return "a whole number";
+    case ir::FieldType::decimal: return "a number";
+    case ir::FieldType::boolean: return "yes or no";
+    case ir::FieldType::date: return "a date written YYYY-MM-DD";
+    case ir::FieldType::enumeration: return f.multiple ? "a list of its values" : "one of its values";
+    default: return "a text";
+  }
 }
 
 std::string_view topic_of(std::string_view id) { return id.substr(0, id.find('.')); }
@@ -208,6 +221,10 @@ MergedForm FormModel::merge(const Applicant& a, const ConditionResult& r) const 
       if (!contains(out.departments, dep)) out.departments.push_back(dep);
     }
     if (auto d = deciding.find(out.id); d != deciding.end()) out.decides = *d->second;
+    // Bundle-wide, a question only conditional items ask is required only where they apply.
+    if (a.every_item && !picks[f]->items.empty() &&
+        std::all_of(picks[f]->items.begin(), picks[f]->items.end(), [&](std::size_t i) { return !b.items[i].when.empty(); }))
+      out.constraints.required = false;
     out.answered = answered.count(out.id) > 0;
     out.prefilled = prefilled.count(out.id) > 0 && out.answered;
     section.fields.push_back(form.fields.size());
@@ -242,9 +259,15 @@ std::vector<FieldError> FormModel::check_answer(const FormField& f, const expr::
   auto fail = [&](std::string message) { out.push_back({f.id, std::move(message)}); };
   // Type and enumeration values: the same rules as binding answers for conditions.
   expr::Answers one{{f.id, answer}};
+  // Binding's own messages may quote an enumeration value the applicant typed; ours never
+  // quote an answer.
   if (auto bound = expr::bind(compiled_.environment(), one); !bound.errors.empty()) {
-    for (auto& e : bound.errors)
-      fail(f.sensitive ? fmt::format("field `{}`: the answer does not fit its type", f.id) : std::move(e));
+    const bool list = std::holds_alternative<std::vector<std::string>>(answer);
+    const bool text = std::holds_alternative<std::string>(answer);
+    if (f.type == ir::FieldType::enumeration && (list || text) && list == f.multiple)
+      fail(fmt::format("field `{}` takes only its listed values ({})", f.id, fmt::join(f.values, ", ")));
+    else
+      fail(fmt::format("field `{}` needs {}", f.id, expected_kind(f)));
     return out;
   }
   const auto& c = f.constraints;
@@ -343,8 +366,11 @@ std::optional<expr::Answer> parse_answer(const FormField& f, std::string_view te
         return expr::Answer{std::move(values)};
       }
       return expr::Answer{text};
+    case ir::FieldType::date:
+      if (!parse_date(text)) return std::nullopt;
+      return expr::Answer{text};  // `YYYY-MM-DD` text, which answers accept
     default:
-      return expr::Answer{text};  // dates stay `YYYY-MM-DD` text, which answers accept
+      return expr::Answer{text};
   }
 }
 

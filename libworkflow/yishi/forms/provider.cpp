@@ -114,18 +114,14 @@ std::vector<std::pair<std::string, std::string>> SqliteProvider::fetch(std::stri
 
 PrefillResult prefill(const FormModel& model, DataProvider& provider, std::string_view subject, Applicant applicant) {
   PrefillResult out;
-  const ir::Bundle& b = model.compiled().bundle();
-  // What to ask each provider: unanswered fields and the materials it supplies.
+    // What to ask each provider: the unanswered questions of the applicant's form so far and
+  // the documents it supplies for the items that apply; nothing more (personal data is
+  // fetched only when needed). Call again once answers decide more items.
   std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>> wanted;
-  for (const auto& f : model.all_fields()) {
-    if (f.provider.empty()) continue;
-    const bool answered = std::any_of(applicant.answers.begin(), applicant.answers.end(),
-                                      [&](const auto& a) { return a.first == f.id; });
-    if (!answered) wanted[f.provider].first.push_back(f.id);
-  }
-  for (const auto& m : b.materials)
-    if (!m.source.empty()) wanted[m.source].second.push_back(m.id);
-
+  for (const auto& f : model.merge(applicant).fields)
+    if (!f.provider.empty() && !f.answered) wanted[f.provider].first.push_back(f.id);
+  for (const auto& m : model.materials(applicant).materials)
+    if (!m.provider.empty()) wanted[m.provider].second.push_back(m.id);
   for (auto& [name, keys] : wanted) {
     auto& [fields, materials] = keys;
     std::vector<std::string> all = fields;

@@ -103,8 +103,10 @@ struct PrefillResult {
   std::vector<std::string> notes;
 };
 
-/// Asks each provider named by a field's or a material's `source` once, for the fields not
-/// answered yet and the materials it supplies. Answers the applicant already gave are kept.
+/// Asks each provider named by a field's or a material's `source` once, for the questions of
+/// the applicant's form that are not answered yet and the documents of the items that apply
+/// (nothing else: personal data is fetched only when needed; call again after answers decide
+/// more items). Answers the applicant already gave are kept.
 [[nodiscard]] PrefillResult prefill(const FormModel& model, DataProvider& provider, std::string_view subject,
                                     Applicant applicant);
 

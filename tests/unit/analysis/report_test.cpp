@@ -100,7 +100,7 @@ TEST_CASE("analysis.report.reproduces_the_bookstore_bundle") {
   CHECK(r.statutory_days.separately == doctest::Approx(60));
   CHECK(r.statutory_days.bundled == doctest::Approx(45));
   CHECK(r.steps.separately == 22);
-  CHECK(r.steps.bundled == 4);
+  CHECK(r.steps.bundled == 5);  // apply, accept, review, issue, and the joint inspection once
   CHECK(r.materials.separately == 13);
   CHECK(r.materials.bundled == 6);
   CHECK(r.materials_distinct == 8);
@@ -124,7 +124,6 @@ TEST_CASE("analysis.report.reproduces_the_bookstore_bundle") {
 TEST_CASE("analysis.report.for_an_applicant_counts_the_items_that_apply") {
   forms::Applicant a;
   a.answers = {{"store.area_m2", 30.0}, {"sign.installed", false}};
-  a.pledged = {"publication_permit"};
   const auto r = analysis::report(bookstore(), a);
   CHECK(r.for_applicant);
   CHECK(r.items.size() == 3);
@@ -132,9 +131,39 @@ TEST_CASE("analysis.report.for_an_applicant_counts_the_items_that_apply") {
   // The permit waits for the fire check, which does not apply: it follows the licence directly.
   CHECK(r.critical_path == std::vector<std::string>{"business_licence", "publication_permit"});
   CHECK(r.days.bundled == doctest::Approx(11));
-  CHECK(r.materials_pledged == 1);
+  CHECK(r.materials_pledged == 0);
   CHECK(r.inspections_bundled == 1);
   CHECK(r.trips.bundled == 2);
+  CHECK(r.errors.empty());
+}
+
+TEST_CASE("analysis.report.a_pledged_item_is_approved_on_the_spot") {
+  forms::Applicant a;
+  a.answers = {{"store.area_m2", 30.0}, {"sign.installed", false}};
+  a.pledged = {"publication_permit"};
+  const auto r = analysis::report(bookstore(), a);
+  CHECK(r.materials_pledged == 1);                   // the floor plan
+  CHECK(r.days.separately == doctest::Approx(8));    // 3 + 0 + 5
+  CHECK(r.days.bundled == doctest::Approx(2));       // licence, then tax registration
+  CHECK(r.critical_path == std::vector<std::string>{"business_licence", "tax_registration"});
+  CHECK(r.statutory_days.bundled == doctest::Approx(35));  // statutory limits do not change
+  a.pledged = {"tax_registration"};
+  CHECK(analysis::report(bookstore(), a).errors ==
+        std::vector<std::string>{"item `tax_registration` does not allow a pledge (告知承诺)"});
+}
+
+TEST_CASE("analysis.report.one_item_bundle_saves_nothing") {
+  const auto cb = graph({{"only", "5wd", {}}});
+  const auto r = analysis::report(forms::FormModel(cb));
+  CHECK(r.steps.separately == r.steps.bundled);
+}
+
+TEST_CASE("analysis.report.working_hours_are_exact") {
+  const auto cb = graph({{"a", "1wh", {}}, {"b", "1wd1wh", {"a"}}});
+  const auto r = analysis::report(forms::FormModel(cb));
+  CHECK(r.days.bundled == doctest::Approx(1.25));
+  CHECK(analysis::to_json(r).find(R"("days":{"separately":1.25,"bundled":1.25,)") != std::string::npos);
+  CHECK(analysis::to_text(r).find("a → b") != std::string::npos);
 }
 
 TEST_CASE("analysis.report.undecided_items_are_left_out_and_listed") {

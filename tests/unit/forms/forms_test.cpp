@@ -96,6 +96,13 @@ TEST_CASE("forms.merge.each_field_once_with_its_provenance") {
   CHECK(phone->departments == std::vector<std::string>{"market_regulation", "fire_rescue"});
 }
 
+TEST_CASE("forms.merge.bundle_wide_questions_of_conditional_items_are_not_required") {
+  const auto form = bookstore().merge(every());
+  CHECK_FALSE(form.find("sign.area_m2")->constraints.required);  // only the sign item asks it
+  CHECK(form.find("store.name")->constraints.required);
+  CHECK(bookstore().merge(Applicant{}).find("store.name")->constraints.required);
+}
+
 TEST_CASE("forms.merge.sections_shared_topics_first_then_each_items_own") {
   const auto form = bookstore().merge(every());
   std::vector<std::string> keys;
@@ -424,7 +431,11 @@ TEST_CASE("forms.answers.formats_of_phone_and_id_card") {
   auto parsed = forms::parse_answer(cats, "books,audio_video");
   REQUIRE(parsed);
   CHECK(std::get<std::vector<std::string>>(*parsed) == std::vector<std::string>{"books", "audio_video"});
-  CHECK_FALSE(m.check_answer(cats, std::vector<std::string>{"comics"}).empty());
+  const auto wrong = m.check_answer(cats, std::vector<std::string>{"comics"});
+  REQUIRE(wrong.size() == 1);
+  CHECK(wrong[0].message == "field `publication.categories` takes only its listed values (books, periodicals, audio_video)");
+  CHECK_FALSE(forms::parse_answer(*m.field("store.area_m2"), ""));
+  CHECK(m.check_answer(*m.field("store.area_m2"), std::string("12")).at(0).message == "field `store.area_m2` needs a number");
 }
 
 TEST_CASE("forms.materials.once_each_with_what_the_applicant_does") {
