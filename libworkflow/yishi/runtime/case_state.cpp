@@ -23,6 +23,7 @@ Plan::Plan(CompiledBundle cb) : compiled(std::move(cb)) {
     pm.name = mat.name;
     pm.deferrable = mat.deferrable;
     pm.from_provider = !mat.source.empty();
+    pm.pledge = mat.pledge;
     pm.issue_before_supply = mat.issue_before_supply;
     materials.push_back(pm);
     material_index.emplace(mat.id, m);
@@ -107,7 +108,8 @@ class Applier {
     s_.submitted_at = at_;
     hand_over(e.materials);
     for (std::uint32_t m = 0; m < p_.materials.size(); ++m)
-      if (p_.materials[m].from_provider && s_.materials[m].status == MaterialStatus::missing)
+      if (p_.materials[m].from_provider && s_.materials[m].status == MaterialStatus::missing &&
+          std::find(e.unavailable.begin(), e.unavailable.end(), m) == e.unavailable.end())
         s_.materials[m].status = MaterialStatus::provided;
   }
   void operator()(const Accepted& e) {
@@ -187,6 +189,16 @@ class Applier {
     ItemState& it = item(e.item);
     it.pledged = true;
     it.post_check = e.sampled ? PostCheckStatus::due : PostCheckStatus::none;
+    // A pledge material no longer owed once every active item that needs it is pledged (the
+    // same rule as forms::FormModel::materials).
+    for (std::uint32_t m : p_.items[e.item].materials) {
+      if (!p_.materials[m].pledge || s_.materials[m].status != MaterialStatus::missing) continue;
+      const auto& users = p_.materials[m].items;
+      if (std::all_of(users.begin(), users.end(), [&](std::uint32_t i) {
+            return s_.items[i].status == ItemStatus::inactive || s_.items[i].pledged;
+          }))
+        s_.materials[m].status = MaterialStatus::pledged;
+    }
   }
   void operator()(const PostChecked& e) {
     item(e.item).post_check = e.pass ? PostCheckStatus::passed : PostCheckStatus::failed;

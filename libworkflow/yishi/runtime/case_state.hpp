@@ -58,6 +58,7 @@ enum class MaterialStatus : std::uint8_t {
   deferred,     ///< 容缺: outstanding, with a deadline
   supplied,     ///< deferred, then supplied in time
   lapsed,       ///< deferred, deadline passed
+  pledged,      ///< 告知承诺: replaced by the pledges of every active item that needs it
 };
 [[nodiscard]] std::string_view to_string(MaterialStatus s);
 [[nodiscard]] std::optional<MaterialStatus> parse_material_status(std::string_view s);

@@ -70,8 +70,13 @@ struct OpenCase {
 };
 
 /// The applicant submits the application with the materials handed over (ids). Materials a
-/// data provider supplies (`source`) count as handed over.
-struct Submit { std::vector<std::string> materials; };
+/// data provider supplies (`source`, 免提交) count as provided, except those listed in
+/// `unavailable`: the platform could not fetch them (see forms::prefill), so the applicant
+/// hands them over (list them in `materials` too) or they are missing.
+struct Submit {
+  std::vector<std::string> materials;
+  std::vector<std::string> unavailable;
+};
 /// 综合受理: the front desk accepts a complete application.
 struct Accept {};
 /// 容缺受理: accept while deferrable, non-core materials are missing; each gets a deadline.

@@ -121,9 +121,14 @@ class Decider {
   Err on(const Actor& a, const Submit& c) {
     if (auto e = status_in("submit", {CaseStatus::draft})) return e;
     if (auto e = applicant(a, "submit the application")) return e;
-    std::vector<std::uint32_t> ms;
+    std::vector<std::uint32_t> ms, unavailable;
     if (auto e = needed_materials(c.materials, ms)) return e;
-    emit(Submitted{std::move(ms)});
+    if (auto e = needed_materials(c.unavailable, unavailable)) return e;
+    for (std::uint32_t m : unavailable)
+      if (!p_.materials[m].from_provider)
+        return error(ErrorKind::invalid_argument,
+                     fmt::format("material `{}` has no provider: only provider materials can be unavailable", p_.materials[m].id));
+    emit(Submitted{std::move(ms), std::move(unavailable)});
     return {};
   }
 

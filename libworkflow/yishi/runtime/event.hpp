@@ -26,7 +26,11 @@ struct CaseOpened {
   std::vector<bool> active;
   friend bool operator==(const CaseOpened&, const CaseOpened&) = default;
 };
-struct Submitted { std::vector<std::uint32_t> materials; friend bool operator==(const Submitted&, const Submitted&) = default; };
+struct Submitted {
+  std::vector<std::uint32_t> materials;
+  std::vector<std::uint32_t> unavailable;  ///< provider materials the provider could not supply
+  friend bool operator==(const Submitted&, const Submitted&) = default;
+};
 /// A deferred material and its supply deadline (容缺).
 struct Deferral {
   std::uint32_t material = 0;

@@ -43,8 +43,8 @@ constexpr std::array<std::string_view, 10> case_statuses{
     "issued", "closed", "refused", "rejected", "withdrawn"};
 constexpr std::array<std::string_view, 8> item_statuses{
     "inactive", "pending", "in_review", "returned", "approved", "rejected", "revoked", "cancelled"};
-constexpr std::array<std::string_view, 7> material_statuses{
-    "not_needed", "missing", "handed_over", "provided", "deferred", "supplied", "lapsed"};
+constexpr std::array<std::string_view, 8> material_statuses{
+    "not_needed", "missing", "handed_over", "provided", "deferred", "supplied", "lapsed", "pledged"};
 constexpr std::array<std::string_view, 4> post_check_statuses{"none", "due", "passed", "failed"};
 constexpr std::array<std::string_view, 2> origins{"intake", "review"};
 constexpr std::array<std::string_view, 3> revoke_causes{"material_lapsed", "post_check_failed", "prerequisite_revoked"};
@@ -94,7 +94,10 @@ class Hasher {
 
 struct BodyHasher {
   Hasher& h;
-  void operator()(const Submit& c) { h.add(c.materials); }
+  void operator()(const Submit& c) {
+    h.add(c.materials);
+    h.add(c.unavailable);
+  }
   void operator()(const Accept&) {}
   void operator()(const AcceptWithDeficiency&) {}
   void operator()(const ReturnForCorrection& c) { h.add(c.materials); h.add(c.comment); }

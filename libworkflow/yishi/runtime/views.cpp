@@ -76,7 +76,10 @@ struct Describer {
                        listing(p, active, true));
   }
   std::string operator()(const Submitted& e) const {
-    return fmt::format("application submitted with materials {}", listing(p, e.materials, false));
+    std::string out = fmt::format("application submitted with materials {}", listing(p, e.materials, false));
+    if (!e.unavailable.empty())
+      out += fmt::format("; not available from their providers: {}", listing(p, e.unavailable, false));
+    return out;
   }
   std::string operator()(const Accepted& e) const {
     if (e.deferred.empty()) return "application accepted";

@@ -35,6 +35,7 @@ struct PlanMaterial {
   std::string_view id, name;
   std::optional<ir::WorkDuration> deferrable;
   bool from_provider = false;
+  bool pledge = false;  ///< a pledge of every active item using it replaces it (告知承诺)
   bool issue_before_supply = false;
   std::vector<std::uint32_t> items;  ///< items that use it
 };
