@@ -78,7 +78,7 @@ struct Script {
       return Command{"", std::move(who), Sign{std::move(item), Decision::approve, "", {}, std::nullopt}};
     };
     steps.push_back({"", corp, Submit{{"premises_proof", "layout_plan", "food_safety_rules", "health_certificates",
-                                       "sign_design", "fire_safety_rules"}}});
+                                       "sign_design", "fire_safety_rules"}, {}}});
     steps.push_back({"", clerk, Accept{}});
     steps.push_back(sign("licence_check", Actor::staff("li", "market_regulation", "reviewer")));
     steps.push_back(sign("food_licence", Actor::staff("li", "market_regulation", "reviewer")));

@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
       must(engine.open_case({"c1", corp, "open_restaurant", "", {},
                              {{"sign.installed", false}, {"premises.area_m2", 40.0}}}))
           .case_id;
-  must(engine.execute(id, {"c2", corp, yishi::Submit{{"premises_proof", "layout_plan", "health_certificates"}}}));
+  must(engine.execute(id, {"c2", corp, yishi::Submit{{"premises_proof", "layout_plan", "health_certificates"}, {}}}));
   must(engine.execute(id, {"c3", clerk, yishi::AcceptWithDeficiency{}}));
 
   // A command id seen before returns the original outcome and changes nothing.

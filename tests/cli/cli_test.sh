@@ -114,7 +114,7 @@ contains "$tmp/out" "critical path (11 working days): business_licence → publi
 expect 0 "report with a pledge" -- "$yishi" report --answer store.area_m2=30 --answer sign.installed=false --pledge publication_permit "$book"
 contains "$tmp/out" "critical path (2 working days): business_licence → tax_registration" "a pledged item takes no time"
 expect 1 "a pledge for an item that allows none exits 1" -- "$yishi" report --pledge tax_registration "$book"
-contains "$tmp/err" "item \`tax_registration\` does not allow a pledge" "and says why"
+contains "$tmp/out" "error: item \`tax_registration\` does not allow a pledge" "and says why"
 expect 1 "an answer to an unknown field exits 1" -- "$yishi" report --answer shop.colour=red "$book"
 contains "$tmp/err" "no field \`shop.colour\` in bundle \`open_bookstore\`" "and names the field"
 expect 1 "an answer of the wrong type exits 1" -- "$yishi" report --answer store.area_m2=big "$book"
@@ -127,6 +127,7 @@ contains "$tmp/out" '"$schema":"https://json-schema.org/draft/2020-12/schema"' "
 contains "$tmp/out" '"sign.area_m2"' "holding every item's questions without answers"
 expect 0 "export --schema for an applicant" -- "$yishi" export --schema --answer sign.installed=false "$book"
 if grep -q '"sign.area_m2"' "$tmp/out"; then echo "FAIL: the sign question is exported for a shop without a sign"; fail=1; else echo "ok: questions of items that do not apply are left out"; fi
+expect 2 "export takes no --pledge" -- "$yishi" export --schema --pledge publication_permit "$book"
 expect 2 "export needs --schema" -- "$yishi" export "$book"
 expect 2 "export takes one bundle" -- "$yishi" export --schema "$book" "$book"
 

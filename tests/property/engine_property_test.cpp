@@ -137,7 +137,7 @@ struct Harness {
 
   CommandBody random_body() {
     switch (pick(0, 16)) {
-      case 0: return Submit{some_materials()};
+      case 0: return Submit{some_materials(), {}};
       case 1: case 2: return Accept{};
       case 3: return AcceptWithDeficiency{};
       case 4: return ReturnForCorrection{chance(0.5) ? std::vector<std::string>{material_id()} : std::vector<std::string>{}, comment()};
@@ -191,7 +191,7 @@ struct Harness {
     };
     switch (v.status) {
       case CaseStatus::draft:
-        c.body = Submit{needed(true)};
+        c.body = Submit{needed(true), {}};
         return c;
       case CaseStatus::submitted:
         c.actor = actors[2];

@@ -209,7 +209,7 @@ class Runner {
   }
 
   CommandBody body(const std::string& verb, const std::vector<std::string>& a) {
-    if (verb == "submit") return Submit{plain(a)};
+    if (verb == "submit") return Submit{plain(a), {}};
     if (verb == "accept") return Accept{};
     if (verb == "accept_with_deficiency") return AcceptWithDeficiency{};
     if (verb == "return_for_correction") return ReturnForCorrection{plain(a), quoted(a)};

@@ -68,7 +68,8 @@ every item counts; with answers only the items that apply (undecided ones are li
   --answer FIELD=VALUE   an applicant's answer (repeatable); lists of values joined by `,`
   --pledge ITEM          the applicant pledges for this item (告知承诺; repeatable)
   --today=YYYY-MM-DD     the date conditions are evaluated on (default: today)
-Exit codes: 0 done, 1 errors in a bundle or an answer, 2 usage error or unreadable input.
+Exit codes: 0 done, 1 errors in a bundle, an answer or a pledge, 2 usage error or unreadable
+input.
 )";
 
 constexpr std::string_view export_help = R"(usage: yishi export --schema [--answer FIELD=VALUE ...] [--today=DATE] FILE
@@ -346,6 +347,7 @@ int run_model_verb(const std::string& verb, const std::vector<std::string>& args
       return exit_ok;
     } else if (applicant_option(a, it, args.end(), ao, error)) {
       if (!error.empty()) return usage_error(error, help);
+      if (verb == "export" && !ao.pledges.empty()) return usage_error("export takes no `--pledge`", help);
     } else if (a == "--json" && verb == "report") {
       o.json = true;
     } else if (a == "--schema" && verb == "export") {
@@ -387,7 +389,8 @@ int run_model_verb(const std::string& verb, const std::vector<std::string>& args
     }
     applicant->every_item = ao.answers.empty();  // pledges alone: every item, with those pledges
     const auto report = ao.given() ? yishi::analysis::report(model, *applicant) : yishi::analysis::report(model);
-    for (const auto& e : report.errors) fmt::print(stderr, "{}: {}\n", path, e);
+    if (o.json)  // the text report lists them itself
+      for (const auto& e : report.errors) fmt::print(stderr, "{}: {}\n", path, e);
     errors = errors || !report.errors.empty();
     if (o.json) reports.push_back(yishi::analysis::to_json(report));
     else fmt::print("{}{}", reports.empty() ? "" : "\n", yishi::analysis::to_text(report)), reports.push_back({});

@@ -62,7 +62,7 @@ struct Report {
   std::string version;
   bool for_applicant = false;            ///< figures for given answers (else every item counts)
   std::vector<std::string> undecided;    ///< with answers: items left out, their conditions undecided
-  std::vector<std::string> errors;       ///< invalid pledges (unknown items, items without 告知承诺)
+  std::vector<std::string> errors;       ///< the material plan's: invalid pledges, unknown material ids
   std::vector<ItemFigures> items;        ///< the counted items, in bundle order
 
   Figure days;                           ///< Σ separate limits vs the critical path of promised limits

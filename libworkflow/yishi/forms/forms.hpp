@@ -38,8 +38,8 @@ struct Applicant {
   std::vector<std::string> pledged;      ///< items the applicant signs a pledge for (告知承诺)
   std::vector<std::string> unavailable;  ///< provider-supplied materials the provider could not supply
   /// Count every item as applicable whatever the conditions say (the bundle-wide view of the
-  /// 四减 report and of an exported form); no question is then needed to decide anything, and
-  /// a question only conditional items ask is not required (it is, where they apply).
+  /// 四减 report and of an exported form). The questions conditions read stay on the form; a
+  /// question only conditional items ask is not required (it is, where they apply).
   bool every_item = false;
 };
 

@@ -114,7 +114,7 @@ std::vector<std::pair<std::string, std::string>> SqliteProvider::fetch(std::stri
 
 PrefillResult prefill(const FormModel& model, DataProvider& provider, std::string_view subject, Applicant applicant) {
   PrefillResult out;
-    // What to ask each provider: the unanswered questions of the applicant's form so far and
+  // What to ask each provider: the unanswered questions of the applicant's form so far and
   // the documents it supplies for the items that apply; nothing more (personal data is
   // fetched only when needed). Call again once answers decide more items.
   std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>> wanted;

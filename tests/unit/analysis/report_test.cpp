@@ -175,7 +175,7 @@ TEST_CASE("analysis.report.undecided_items_are_left_out_and_listed") {
 
 TEST_CASE("analysis.report.defaults_claim_no_saving_that_was_not_declared") {
   // Without `separately`, an item's own limit is its promised one and its channels the
-  // bundle's: a one-item bundle saves nothing but the fixed steps.
+  // bundle's: a one-item bundle saves nothing.
   const auto cb = graph({{"only", "5wd", {}}});
   const forms::FormModel model(cb);
   const auto r = analysis::report(model);

@@ -51,7 +51,7 @@ CaseId run_to_issuance(Engine& engine, const std::string& prefix) {
   auto opened = engine.open_case(open_plain(prefix + "open"));
   REQUIRE(opened);
   const CaseId id = opened->case_id;
-  REQUIRE(engine.execute(id, cmd(prefix + "1", corp, Submit{{"premises_proof", "layout_plan", "food_safety_rules", "health_certificates"}})));
+  REQUIRE(engine.execute(id, cmd(prefix + "1", corp, Submit{{"premises_proof", "layout_plan", "food_safety_rules", "health_certificates"}, {}})));
   REQUIRE(engine.execute(id, cmd(prefix + "2", clerk, Accept{})));
   REQUIRE(engine.execute(id, cmd(prefix + "3", li, Sign{"licence_check", Decision::approve, "", {}, std::nullopt})));
   REQUIRE(engine.execute(id, cmd(prefix + "4", li, Sign{"food_licence", Decision::approve, "", {}, std::nullopt})));
@@ -149,7 +149,7 @@ TEST_CASE("engine.reload.a_dropped_cache_is_rebuilt_from_the_log") {
   REQUIRE(engine.deploy(restaurant()));
   auto opened = engine.open_case(open_plain("o"));
   REQUIRE(opened);
-  REQUIRE(engine.execute(opened->case_id, cmd("s", corp, Submit{{"premises_proof", "layout_plan"}})));
+  REQUIRE(engine.execute(opened->case_id, cmd("s", corp, Submit{{"premises_proof", "layout_plan"}, {}})));
   REQUIRE(engine.execute(opened->case_id, cmd("a", clerk, AcceptWithDeficiency{})));
   const CaseState live = engine.state(opened->case_id).value();
   CHECK(engine.live_cases() == 1);
@@ -171,7 +171,7 @@ TEST_CASE("engine.concurrency.a_stale_engine_reloads_and_retries") {
   auto opened = first.open_case(open_plain("o"));
   REQUIRE(opened);
   const CaseId id = opened->case_id;
-  REQUIRE(first.execute(id, cmd("s", corp, Submit{{"premises_proof", "layout_plan", "food_safety_rules", "health_certificates"}})));
+  REQUIRE(first.execute(id, cmd("s", corp, Submit{{"premises_proof", "layout_plan", "food_safety_rules", "health_certificates"}, {}})));
   CHECK(second.state(id).value().status == CaseStatus::submitted);  // second caches the case now
   REQUIRE(first.execute(id, cmd("a", clerk, Accept{})));            // second's cache is stale
   auto signed_ = second.execute(id, cmd("l", li, Sign{"licence_check", Decision::approve, "", {}, std::nullopt}));
@@ -194,7 +194,7 @@ TEST_CASE("engine.concurrency.a_retry_racing_its_original_gets_the_original_outc
   REQUIRE(first.deploy(restaurant()));
   REQUIRE(second.deploy(restaurant()));
   const CaseId id = first.open_case(open_plain("o"))->case_id;
-  REQUIRE(first.execute(id, cmd("s", corp, Submit{{"premises_proof", "layout_plan", "food_safety_rules", "health_certificates"}})));
+  REQUIRE(first.execute(id, cmd("s", corp, Submit{{"premises_proof", "layout_plan", "food_safety_rules", "health_certificates"}, {}})));
   REQUIRE(second.state(id).value().status == CaseStatus::submitted);  // second holds version 2
   // second decides on its cached state; just before it appends, first applies the same command
   std::optional<CommandResult> original;
@@ -273,7 +273,7 @@ TEST_CASE("engine.timers.advance_to_fires_across_cases_in_time_order") {
     clock.set(at("2025-03-03", 9 + k));
     const std::string p = std::to_string(k);
     const CaseId id = engine.open_case(open_plain("o" + p))->case_id;
-    REQUIRE(engine.execute(id, cmd("s" + p, corp, Submit{{"premises_proof", "layout_plan"}})));
+    REQUIRE(engine.execute(id, cmd("s" + p, corp, Submit{{"premises_proof", "layout_plan"}, {}})));
     REQUIRE(engine.execute(id, cmd("a" + p, clerk, AcceptWithDeficiency{})));
   }
   store.times.clear();
@@ -310,7 +310,7 @@ TEST_CASE("engine.memory.a_live_case_fits_in_two_kibibytes") {
   OpenCase all = open_plain("o");
   all.situations = {{"outdoor_sign", true}, {"crowded_venue", true}};
   const CaseId id = engine.open_case(all)->case_id;
-  REQUIRE(engine.execute(id, cmd("s", corp, Submit{{"premises_proof", "layout_plan", "sign_design"}})));
+  REQUIRE(engine.execute(id, cmd("s", corp, Submit{{"premises_proof", "layout_plan", "sign_design"}, {}})));
   REQUIRE(engine.execute(id, cmd("a", clerk, AcceptWithDeficiency{})));
   REQUIRE(engine.execute(id, cmd("l", li, Sign{"licence_check", Decision::approve, "", {}, std::nullopt})));
   CHECK(engine.live_cases() == 1);
