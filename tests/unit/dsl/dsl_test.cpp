@@ -277,7 +277,7 @@ namespace {
 // Every bundle the repository ships or tests with, that loads cleanly.
 std::vector<fs::path> bundle_files() {
   std::vector<fs::path> out;
-  for (const char* dir : {"bundles", "tests/golden/check", "tests/scenarios/bundles", "docs/examples"}) {
+  for (const char* dir : {"bundles", "tests/golden/check", "tests/golden/report", "tests/scenarios/bundles", "docs/examples"}) {
     const fs::path root = fs::path(source_dir()) / dir;
     if (!fs::exists(root)) continue;
     for (const auto& e : fs::recursive_directory_iterator(root)) {
