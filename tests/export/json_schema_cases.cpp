@@ -44,21 +44,8 @@ expr::Answers set(expr::Answers a, const std::string& id, std::optional<expr::An
 }  // namespace
 
 int main() {
-  SourceMap sources;
-  auto r = load_bundle_text(sources, "open_bookstore.yaml",
-                            test::read_file(test::source_dir() + "/tests/golden/report/open_bookstore.yaml"));
-  auto c = compile(std::move(*r.bundle));
-  const forms::FormModel model(*c.compiled);
-  const expr::Answers good = {{"applicant.name", std::string("王小明")},
-                              {"applicant.id_number", std::string("11010519491231002X")},
-                              {"applicant.phone", std::string("13812345678")},
-                              {"store.name", std::string("新华路书屋")},
-                              {"store.address", std::string("上海市黄浦区新华路1号")},
-                              {"store.area_m2", 30.0},
-                              {"manager.name", std::string("李四")},
-                              {"publication.categories", std::vector<std::string>{"books", "periodicals"}},
-                              {"sign.installed", false},
-                              {"tax.invoice_types", std::vector<std::string>{"general"}}};
+  const forms::FormModel model(test::bookstore_bundle());
+  const expr::Answers good = test::bookstore_small_shop();
   const std::vector<std::pair<std::string, expr::Answers>> cases = {
       {"valid", good},
       {"landline phone", set(good, "applicant.phone", std::string("021-63212345"))},

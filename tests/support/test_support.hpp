@@ -63,6 +63,37 @@ inline Checked load_and_check(std::string text, std::string name = "test.yaml") 
   return c;
 }
 
+/// Loads a bundle (YAML, or the DSL for a `.yi` name) and compiles it; fails the test when it
+/// does not compile.
+inline CompiledBundle compile_text(const std::string& text, const std::string& name = "test.yaml") {
+  SourceMap sources;
+  auto r = load_bundle_text(sources, name, text);
+  REQUIRE_MESSAGE(r.bundle, render_text(r.diagnostics, sources));
+  auto c = compile(std::move(*r.bundle));
+  REQUIRE_MESSAGE(c.compiled, render_text(c.diagnostics, sources));
+  return *c.compiled;
+}
+
+/// The bookstore fixture of the form and report tests (tests/golden/report/open_bookstore.yaml).
+inline CompiledBundle bookstore_bundle() {
+  return compile_text(read_file(source_dir() + "/tests/golden/report/open_bookstore.yaml"), "open_bookstore.yaml");
+}
+
+/// A complete, valid bookstore submission: a 30 m² shop without a sign (the fire check and
+/// the sign item do not apply).
+inline expr::Answers bookstore_small_shop() {
+  return {{"applicant.name", std::string("王小明")},
+          {"applicant.id_number", std::string("11010519491231002X")},
+          {"applicant.phone", std::string("13812345678")},
+          {"store.name", std::string("新华路书屋")},
+          {"store.address", std::string("上海市黄浦区新华路1号")},
+          {"store.area_m2", 30.0},
+          {"manager.name", std::string("李四")},
+          {"publication.categories", std::vector<std::string>{"books", "periodicals"}},
+          {"sign.installed", false},
+          {"tax.invoice_types", std::vector<std::string>{"general"}}};
+}
+
 /// A minimal valid bundle to derive test cases from.
 inline std::string minimal_bundle() {
   return R"(bundle: mini

@@ -170,6 +170,17 @@ class Session {
     return l;
   }
 
+  // Loads and compiles one file, keeping its diagnostics; nullopt when it has errors (or is a
+  // calendar).
+  std::optional<yishi::CompiledBundle> load_compiled(const std::string& path, bool& unreadable) {
+    Loaded l = load(path);
+    unreadable |= l.unreadable;
+    if (!l.bundle) return std::nullopt;
+    auto r = yishi::compile(std::move(*l.bundle));
+    keep(r.diagnostics);
+    return std::move(r.compiled);
+  }
+
   void keep(const yishi::Diagnostics& ds) {
     for (const auto& d : ds.items())
       if (opts_.warnings || d.severity == yishi::Severity::error) all_.add(d);
@@ -235,13 +246,9 @@ int run_compile(const Options& o) {
   bool unreadable = false;
   std::vector<std::string> compiled_json;
   for (const auto& path : expand(o.inputs)) {
-    Loaded l = s.load(path);
-    unreadable |= l.unreadable;
-    if (!l.bundle) continue;
-    auto r = yishi::compile(std::move(*l.bundle));
-    s.keep(r.diagnostics);
-    if (!r.compiled) continue;
-    const auto& cb = *r.compiled;
+    const auto compiled = s.load_compiled(path, unreadable);
+    if (!compiled) continue;
+    const auto& cb = *compiled;
     const auto& b = cb.bundle();
     if (o.json) {
       std::vector<std::string> steps, order;
@@ -368,13 +375,9 @@ int run_model_verb(const std::string& verb, const std::vector<std::string>& args
   std::vector<std::string> reports;
   for (const auto& path : expand(o.inputs)) {
     if (!is_dsl_file(path) && is_calendar_file(path)) continue;
-    Loaded l = s.load(path);
-    unreadable |= l.unreadable;
-    if (!l.bundle) continue;
-    auto r = yishi::compile(std::move(*l.bundle));
-    s.keep(r.diagnostics);
-    if (!r.compiled) continue;
-    const yishi::forms::FormModel model(*r.compiled);
+    const auto compiled = s.load_compiled(path, unreadable);
+    if (!compiled) continue;
+    const yishi::forms::FormModel model(*compiled);
     std::vector<std::string> answer_errors;
     auto applicant = applicant_of(model, ao, answer_errors);
     if (!applicant) {
@@ -384,7 +387,7 @@ int run_model_verb(const std::string& verb, const std::vector<std::string>& args
     }
     if (verb == "export") {
       if (ao.answers.empty()) applicant->every_item = true;
-      fmt::print("{}\n", yishi::exporting::json_schema(model.merge(*applicant), r.compiled->bundle().name));
+      fmt::print("{}\n", yishi::exporting::json_schema(model.merge(*applicant), compiled->bundle().name));
       continue;
     }
     applicant->every_item = ao.answers.empty();  // pledges alone: every item, with those pledges

@@ -8,15 +8,6 @@ using namespace yishi;
 
 namespace {
 
-CompiledBundle compile_text(const std::string& text, const std::string& name = "test.yaml") {
-  SourceMap sources;
-  auto r = load_bundle_text(sources, name, text);
-  REQUIRE_MESSAGE(r.bundle, render_text(r.diagnostics, sources));
-  auto c = compile(std::move(*r.bundle));
-  REQUIRE_MESSAGE(c.compiled, render_text(c.diagnostics, sources));
-  return *c.compiled;
-}
-
 struct Node {
   std::string id;
   std::string promised;
@@ -31,7 +22,7 @@ CompiledBundle graph(const std::vector<Node>& nodes) {
                      n.id, n.id, n.promised);
     if (!n.after.empty()) s += fmt::format("    after: [{}]\n", fmt::join(n.after, ", "));
   }
-  return compile_text(s);
+  return test::compile_text(s);
 }
 
 std::vector<std::int64_t> promised_hours(const CompiledBundle& cb) {
@@ -47,8 +38,7 @@ std::vector<std::string> names(const CompiledBundle& cb, const analysis::Critica
 }
 
 const forms::FormModel& bookstore() {
-  static const forms::FormModel model(compile_text(
-      test::read_file(test::source_dir() + "/tests/golden/report/open_bookstore.yaml"), "open_bookstore.yaml"));
+  static const forms::FormModel model(test::bookstore_bundle());
   return model;
 }
 

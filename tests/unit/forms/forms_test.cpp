@@ -18,18 +18,8 @@ using forms::MaterialRequirement;
 
 namespace {
 
-CompiledBundle compile_text(const std::string& text, const std::string& name = "test.yaml") {
-  SourceMap sources;
-  auto r = load_bundle_text(sources, name, text);
-  REQUIRE_MESSAGE(r.bundle, render_text(r.diagnostics, sources));
-  auto c = compile(std::move(*r.bundle));
-  REQUIRE_MESSAGE(c.compiled, render_text(c.diagnostics, sources));
-  return *c.compiled;
-}
-
 const FormModel& bookstore() {
-  static const FormModel model(
-      compile_text(test::read_file(test::source_dir() + "/tests/golden/report/open_bookstore.yaml"), "open_bookstore.yaml"));
+  static const FormModel model(test::bookstore_bundle());
   return model;
 }
 
@@ -47,21 +37,6 @@ Applicant every() {
 }
 
 bool has(const std::vector<std::string>& v, std::string_view x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-
-// A complete, valid submission for an applicant with a 30 m² shop and no sign (fire check and
-// sign items do not apply).
-expr::Answers small_shop() {
-  return {{"applicant.name", std::string("王小明")},
-          {"applicant.id_number", std::string("11010519491231002X")},
-          {"applicant.phone", std::string("13812345678")},
-          {"store.name", std::string("新华路书屋")},
-          {"store.address", std::string("上海市黄浦区新华路1号")},
-          {"store.area_m2", 30.0},
-          {"manager.name", std::string("李四")},
-          {"publication.categories", std::vector<std::string>{"books", "periodicals"}},
-          {"sign.installed", false},
-          {"tax.invoice_types", std::vector<std::string>{"general"}}};
-}
 
 expr::Answers without(expr::Answers a, std::string_view id) {
   std::erase_if(a, [&](const auto& x) { return x.first == id; });
@@ -147,7 +122,7 @@ items:
     statutory: 5wd
     promised: 3wd
 )";
-  const FormModel model(compile_text(src));
+  const FormModel model(test::compile_text(src));
   const auto form = model.merge(Applicant{});
   const auto* name = form.find("shop.name");
   REQUIRE(name);
@@ -236,7 +211,7 @@ items:
     statutory: 5wd
     promised: 3wd
 )";
-  const FormModel model(compile_text(src));
+  const FormModel model(test::compile_text(src));
   CHECK(model.merge(Applicant{}).next_questions == std::vector<std::string>{"shop.chain", "shop.outlets"});
   Applicant no_chain;
   no_chain.answers = {{"shop.chain", false}};
@@ -353,7 +328,7 @@ TEST_CASE("forms.prefill.sqlite_provider_failures_never_block") {
 
 TEST_CASE("forms.accept.splits_exactly_what_each_department_declared") {
   Applicant a;
-  a.answers = small_shop();
+  a.answers = test::bookstore_small_shop();
   const auto s = bookstore().accept(a);
   REQUIRE_MESSAGE(s.accepted(), (s.errors.empty() ? std::string() : s.errors[0].message));
   std::vector<std::string> departments;
@@ -382,7 +357,7 @@ TEST_CASE("forms.accept.splits_exactly_what_each_department_declared") {
 
 TEST_CASE("forms.accept.reports_every_violation_and_accepts_nothing") {
   Applicant a;
-  a.answers = small_shop();
+  a.answers = test::bookstore_small_shop();
   a.answers = with(a.answers, "store.area_m2", 0.0);                                   // below min 1
   a.answers = with(a.answers, "applicant.id_number", std::string("110105194912310021")); // bad check digit
   a.answers = with(a.answers, "applicant.phone", std::string("12345"));
@@ -406,7 +381,7 @@ TEST_CASE("forms.accept.reports_every_violation_and_accepts_nothing") {
 
 TEST_CASE("forms.accept.undecided_or_ineligible_is_not_accepted") {
   Applicant a;
-  a.answers = without(small_shop(), "sign.installed");
+  a.answers = without(test::bookstore_small_shop(), "sign.installed");
   const auto s = bookstore().accept(a);
   CHECK_FALSE(s.accepted());
   REQUIRE_FALSE(s.errors.empty());

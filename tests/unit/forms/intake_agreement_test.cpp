@@ -9,16 +9,6 @@ using namespace yishi;
 
 namespace {
 
-CompiledBundle bookstore_bundle() {
-  SourceMap sources;
-  auto r = load_bundle_text(sources, "open_bookstore.yaml",
-                            test::read_file(test::source_dir() + "/tests/golden/report/open_bookstore.yaml"));
-  REQUIRE(r.bundle);
-  auto c = compile(std::move(*r.bundle));
-  REQUIRE(c.compiled);
-  return *c.compiled;
-}
-
 MaterialStatus expected(forms::MaterialRequirement r) {
   switch (r) {
     case forms::MaterialRequirement::provided: return MaterialStatus::provided;
@@ -30,7 +20,7 @@ MaterialStatus expected(forms::MaterialRequirement r) {
 }  // namespace
 
 TEST_CASE("forms.intake.material_plan_and_engine_agree") {
-  const CompiledBundle compiled = bookstore_bundle();
+  const CompiledBundle compiled = test::bookstore_bundle();
   const forms::FormModel model(compiled);
   MemoryStore store;
   ManualClock clock(Calendar{}.at(*parse_date("2025-03-03"), 10 * 60));
@@ -71,7 +61,7 @@ TEST_CASE("forms.intake.material_plan_and_engine_agree") {
 }
 
 TEST_CASE("forms.intake.unavailable_must_be_a_needed_provider_material") {
-  const CompiledBundle compiled = bookstore_bundle();
+  const CompiledBundle compiled = test::bookstore_bundle();
   MemoryStore store;
   ManualClock clock(Calendar{}.at(*parse_date("2025-03-03"), 10 * 60));
   Engine engine(store, clock, Calendar{});
