@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <initializer_list>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include <unordered_map>
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "yishi/base/text.hpp"
@@ -910,6 +912,32 @@ bool report_tabs(SourceId src, const std::string& t, Diagnostics& diags) {
 
 namespace {
 
+// Counts the YAML documents of a text (up to `limit`) from the parser's events, and notices a
+// parser that stops advancing: a document that starts where the previous one started.
+struct DocumentCounter final : YAML::EventHandler {
+  static constexpr std::size_t limit = 100;
+  std::size_t count = 0;
+  YAML::Mark previous, second, stuck_at;
+  bool stuck = false;
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (count > 0 && mark.pos == previous.pos) {
+      stuck = true;
+      stuck_at = mark;
+    }
+    if (++count == 2) second = mark;
+    previous = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
 // The checks every YAML input goes through before its content is read: size, encoding,
 // tabs, well-formed YAML, exactly one document. Returns the document's root, or nullopt
 // with the reason in `diags`.
@@ -945,9 +973,25 @@ std::optional<YAML::Node> parse_document(SourceMap& sources, SourceId& source, s
   }
   if (report_tabs(source, t, diags)) return std::nullopt;
 
-  std::vector<YAML::Node> docs;
+  YAML::Node first;
+  DocumentCounter documents;
   try {
-    docs = YAML::LoadAll(t);
+    // Documents are counted first, with a bound: yaml-cpp 0.7's LoadAll loops forever, and
+    // exhausts memory, on input where the parser stops advancing (a line starting with `,` at
+    // the top level yields an endless run of empty documents at one position).
+    std::istringstream in(t);
+    YAML::Parser parser(in);
+    while (documents.count < DocumentCounter::limit && parser.HandleNextDocument(documents) && !documents.stuck) {
+    }
+    if (documents.stuck) {
+      const auto at = std::min<std::uint32_t>(static_cast<std::uint32_t>(std::max(0, documents.stuck_at.pos)),
+                                              static_cast<std::uint32_t>(t.size()));
+      diags.add(Diagnostic::make(DiagCode::yaml_syntax, {source, at, at + 1},
+                                 "invalid YAML: the parser cannot go past this character")
+                    .label("the YAML parser stopped here"));
+      return std::nullopt;
+    }
+    first = YAML::Load(t);
   } catch (const YAML::ParserException& e) {
     std::uint32_t at = e.mark.pos >= 0 ? static_cast<std::uint32_t>(e.mark.pos)
                                        : file.offset_of(static_cast<std::uint32_t>(std::max(0, e.mark.line)),
@@ -965,19 +1009,24 @@ std::optional<YAML::Node> parse_document(SourceMap& sources, SourceId& source, s
     diags.add(Diagnostic::make(DiagCode::yaml_syntax, {source, 0, 0}, fmt::format("invalid YAML: {}", e.what())));
     return std::nullopt;
   }
-  if (docs.empty() || docs[0].IsNull()) {
+  if (documents.count == 0 || first.IsNull()) {
     diags.add(Diagnostic::make(DiagCode::no_bundle, {source, 0, 0}, fmt::format("file contains no {}", what))
                   .with_help(fmt::format("a {} file is a YAML map with a `{}: <id>` key", what, what)));
     return std::nullopt;
   }
-  if (docs.size() > 1) {
-    Reader reader(source, file, diags, options);
-    reader.error(DiagCode::multiple_documents, docs[1],
-                 fmt::format("file holds {} YAML documents; a {} file holds one", docs.size(), what), "second document",
-                 "remove the `---` separator or split the file");
+  if (documents.count > 1) {
+    const auto at = std::min<std::uint32_t>(static_cast<std::uint32_t>(std::max(0, documents.second.pos)),
+                                            static_cast<std::uint32_t>(t.size()));
+    auto d = Diagnostic::make(DiagCode::multiple_documents, {source, at, at + 1},
+                              documents.count >= DocumentCounter::limit
+                                  ? fmt::format("file holds {} or more YAML documents; a {} file holds one", documents.count, what)
+                                  : fmt::format("file holds {} YAML documents; a {} file holds one", documents.count, what));
+    d.label_text = "second document";
+    d.help = "remove the `---` separator or split the file";
+    diags.add(std::move(d));
     return std::nullopt;
   }
-  return docs[0];
+  return first;
 }
 
 // Reads `path` and hands its text to `load_text`; an unreadable file is E1000.
@@ -1121,6 +1170,38 @@ CalendarLoadResult load_calendar_text(SourceMap& sources, std::string name, std:
 
 CalendarLoadResult load_calendar_file(SourceMap& sources, const std::string& path, const LoadOptions& options) {
   return load_from_file<CalendarLoadResult>(sources, path, options, load_calendar_text);
+}
+
+CalendarDirResult load_calendar_dir(SourceMap& sources, const std::string& dir, const LoadOptions& options) {
+  namespace fs = std::filesystem;
+  CalendarDirResult res;
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
+    if (it->path().extension() == ".yaml") files.push_back(it->path().string());
+  if (ec) {
+    const SourceId id = sources.add(dir, "");
+    res.diagnostics.add(Diagnostic::make(DiagCode::io_error, {id, 0, 0},
+                                         fmt::format("cannot read the calendar directory `{}`: {}", dir, ec.message())));
+    return res;
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<CalendarYear> years;
+  for (const std::string& f : files) {
+    CalendarLoadResult r = load_calendar_file(sources, f, options);
+    res.diagnostics.append(r.diagnostics);
+    if (!r.year) continue;
+    const bool twice = std::any_of(years.begin(), years.end(), [&](const CalendarYear& y) { return y.year == r.year->year; });
+    if (twice) {
+      res.diagnostics.add(Diagnostic::make(DiagCode::io_error, {r.source, 0, 0},
+                                           fmt::format("year {} is given by two files in `{}`", r.year->year, dir)));
+      continue;
+    }
+    years.push_back(std::move(*r.year));
+  }
+  std::sort(years.begin(), years.end(), [](const CalendarYear& a, const CalendarYear& b) { return a.year < b.year; });
+  if (!res.diagnostics.has_errors()) res.calendar.emplace(std::move(years));
+  return res;
 }
 
 }  // namespace yishi::yaml

@@ -43,4 +43,14 @@ struct CalendarLoadResult {
 [[nodiscard]] CalendarLoadResult load_calendar_file(SourceMap& sources, const std::string& path,
                                                     const LoadOptions& options = {});
 
+/// The outcome of loading a directory of calendar files.
+struct CalendarDirResult {
+  std::optional<Calendar> calendar;  ///< every year, when all loaded without errors
+  Diagnostics diagnostics;
+};
+/// Loads every `*.yaml` calendar file of a directory (bundles/calendars/) into one calendar.
+/// An unreadable directory or a year given twice is an E1000 error.
+[[nodiscard]] CalendarDirResult load_calendar_dir(SourceMap& sources, const std::string& dir,
+                                                  const LoadOptions& options = {});
+
 }  // namespace yishi::yaml
