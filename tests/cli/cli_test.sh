@@ -131,6 +131,60 @@ expect 2 "export takes no --pledge" -- "$yishi" export --schema --pledge publica
 expect 2 "export needs --schema" -- "$yishi" export "$book"
 expect 2 "export takes one bundle" -- "$yishi" export --schema "$book" "$book"
 
+# graph: DOT, Mermaid, SVG.
+expect 0 "graph prints DOT" -- "$yishi" graph "$root/bundles/national/open_restaurant.yaml"
+contains "$tmp/out" 'digraph "open_restaurant" {' "DOT names the graph after the bundle"
+contains "$tmp/out" 'subgraph "cluster_fire_rescue" {' "departments are clusters"
+expect 0 "graph --mermaid" -- "$yishi" graph --mermaid "$root/bundles/national/open_restaurant.yaml"
+contains "$tmp/out" 'flowchart LR' "a Mermaid flowchart"
+expect 0 "graph --svg of one bundle to stdout" -- "$yishi" graph --svg "$root/bundles/national/newborn_birth.yi"
+contains "$tmp/out" '<svg' "Graphviz renders SVG"
+expect 2 "graph --svg of several bundles needs --out" -- "$yishi" graph --svg "$root/bundles/national"
+expect 0 "graph --svg --out DIR" -- "$yishi" graph --svg --out "$tmp/svg" "$root/bundles/national"
+if [ "$(ls "$tmp/svg"/*.svg | wc -l)" -ge 13 ]; then echo "ok: one SVG per bundle"; else echo "FAIL: too few SVG files"; ls "$tmp/svg"; fail=1; fi
+expect 1 "graph refuses a bundle with errors" -- "$yishi" graph "$root/tests/corpus/malformed/cycle_and_unknowns.yaml"
+expect 2 "graph: unknown option" -- "$yishi" graph --png "$root/bundles/national/open_restaurant.yaml"
+expect 0 "graph --help" -- "$yishi" graph --help
+(PATH=/nonexistent; "$yishi" graph --svg "$root/bundles/national/newborn_birth.yi" >"$tmp/out" 2>"$tmp/err"; echo $? >"$tmp/rc")
+if [ "$(cat "$tmp/rc")" = 2 ] && grep -q "Graphviz \`dot\` is not installed" "$tmp/err"; then echo "ok: a missing Graphviz is a clear error"
+else echo "FAIL: graph --svg without Graphviz"; cat "$tmp/err"; fail=1; fi
+
+# run: a case script against the engine.
+cat > "$tmp/case.scenario" <<'SCRIPT'
+actor corp  applicant corp-1
+actor wang  staff wang  service_center     clerk
+actor li    staff li    market_regulation  reviewer
+actor zhou  staff zhou  market_regulation  section_chief
+clock 2025-09-26 15:00
+open sign.installed=false premises.area_m2=30 by corp
+submit premises_proof layout_plan food_safety_rules health_certificates by corp
+accept by wang
+sign licence_check approve by li
+sign food_licence approve by li
+sign food_licence approve "同意" by zhou
+expect ready
+issue by wang
+expect status issued
+SCRIPT
+expect 0 "run drives a case to issuance" -- "$yishi" run "$root/bundles/national/open_restaurant.yaml" --calendar "$root/bundles/calendars" --script "$tmp/case.scenario"
+contains "$tmp/out" "case 1 · open_restaurant" "run prints the case"
+contains "$tmp/out" "issued" "with its status"
+contains "$tmp/out" "food_licence           approved   due 2025-10-10 18:00" "items with deadlines on the holiday calendar"
+contains "$tmp/out" "«同意»" "and the audit trail with comments"
+expect 0 "run --json" -- "$yishi" run --json "$root/bundles/national/open_restaurant.yaml" --calendar "$root/bundles/calendars" --script "$tmp/case.scenario"
+contains "$tmp/out" '"status":"issued"' "JSON case status"
+printf 'actor corp applicant corp-1\nactor wang staff wang service_center clerk\nopen sign.installed=false premises.area_m2=30 by corp\nissue by wang\n' > "$tmp/bad.scenario"
+expect 1 "a refused command nobody expected fails the script" -- "$yishi" run "$root/bundles/national/open_restaurant.yaml" --script "$tmp/bad.scenario"
+contains "$tmp/err" "bad.scenario:4: unexpected error invalid_transition" "the failure is located FILE:LINE"
+contains "$tmp/out" "draft" "the case is still shown as it stands"
+printf 'bundle bundles/national/open_restaurant.yaml\n' > "$tmp/twice.scenario"
+expect 1 "a bundle line when the bundle is given" -- "$yishi" run "$root/bundles/national/open_restaurant.yaml" --script "$tmp/twice.scenario"
+expect 2 "run: an unreadable script" -- "$yishi" run "$root/bundles/national/open_restaurant.yaml" --script "$tmp/none.scenario"
+expect 2 "run needs --script" -- "$yishi" run "$root/bundles/national/open_restaurant.yaml"
+expect 2 "run: unreadable calendar folder" -- "$yishi" run "$root/bundles/national/open_restaurant.yaml" --calendar "$tmp/nowhere" --script "$tmp/case.scenario"
+expect 1 "run refuses a bundle with errors" -- "$yishi" run "$root/tests/corpus/malformed/cycle_and_unknowns.yaml" --script "$tmp/case.scenario"
+expect 0 "run --help" -- "$yishi" run --help
+
 # docs/diagnostics.md is generated from the code table and must match it.
 "$yishi" explain --all > "$tmp/diagnostics.md"
 if diff -u "$root/docs/diagnostics.md" "$tmp/diagnostics.md"; then echo "ok: docs/diagnostics.md is up to date"
