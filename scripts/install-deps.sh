@@ -9,6 +9,7 @@ packages=(
   doctest-dev libbenchmark-dev
   clang-14 libfuzzer-14-dev
   python3-jsonschema
+  graphviz fonts-noto-cjk
 )
 
 missing=()
