@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job: build, then load, check and compile every bundle in bundles/ and print
-# each one's 四减 report (what bundling saves against applying item by item).
+# The main job: build, then load, check and compile every bundle in bundles/, print the
+# 四减 table of the national bundles (what bundling saves against applying item by item),
+# and run one restaurant case through the engine from a case script.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/build.sh"
@@ -10,5 +11,7 @@ echo "== yishi check bundles/"
 "$yishi" check bundles
 echo "== yishi compile bundles/"
 "$yishi" compile bundles
-echo "== yishi report bundles/national/"
-"$yishi" report bundles/national
+echo "== yishi report --table bundles/national/"
+"$yishi" report --table bundles/national
+echo "== yishi run bundles/national/open_restaurant.yaml (a case script: 容缺受理, supply, issuance)"
+"$yishi" run --script examples/scripts/restaurant_case.scenario

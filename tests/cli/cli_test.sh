@@ -131,6 +131,12 @@ expect 2 "export takes no --pledge" -- "$yishi" export --schema --pledge publica
 expect 2 "export needs --schema" -- "$yishi" export "$book"
 expect 2 "export takes one bundle" -- "$yishi" export --schema "$book" "$book"
 
+# report --table: one row per bundle and a total.
+expect 0 "report --table of the national bundles" -- "$yishi" report --table "$root/bundles/national"
+contains "$tmp/out" "total (13 bundles)" "a total row over the 13 bundles"
+contains "$tmp/out" "开办餐饮店一件事" "a row per bundle, by its name"
+expect 2 "--table and --json together" -- "$yishi" report --table --json "$root/bundles/national"
+
 # graph: DOT, Mermaid, SVG.
 expect 0 "graph prints DOT" -- "$yishi" graph "$root/bundles/national/open_restaurant.yaml"
 contains "$tmp/out" 'digraph "open_restaurant" {' "DOT names the graph after the bundle"
@@ -169,7 +175,7 @@ SCRIPT
 expect 0 "run drives a case to issuance" -- "$yishi" run "$root/bundles/national/open_restaurant.yaml" --calendar "$root/bundles/calendars" --script "$tmp/case.scenario"
 contains "$tmp/out" "case 1 · open_restaurant" "run prints the case"
 contains "$tmp/out" "issued" "with its status"
-contains "$tmp/out" "food_licence           approved   due 2025-10-10 18:00" "items with deadlines on the holiday calendar"
+contains "$tmp/out" "food_licence           approved     due 2025-10-10 18:00" "items with deadlines on the holiday calendar"
 contains "$tmp/out" "«同意»" "and the audit trail with comments"
 expect 0 "run --json" -- "$yishi" run --json "$root/bundles/national/open_restaurant.yaml" --calendar "$root/bundles/calendars" --script "$tmp/case.scenario"
 contains "$tmp/out" '"status":"issued"' "JSON case status"

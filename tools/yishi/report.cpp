@@ -6,13 +6,15 @@
 namespace yishi::cli {
 namespace {
 
-constexpr std::string_view report_help = R"(usage: yishi report [--json] [--answer FIELD=VALUE ...] [--pledge ITEM ...] [--today=DATE] FILE|DIR ...
+constexpr std::string_view report_help = R"(usage: yishi report [--json | --table] [--answer FIELD=VALUE ...] [--pledge ITEM ...] [--today=DATE] FILE|DIR ...
 
 Prints the 四减 report of each bundle (docs/report.md): working days separately (the sum of the
 items' own limits) against the critical path of the promised limits, the statutory figures,
 steps, materials, form fields and trips, and the critical path item by item. Without answers
 every item counts; with answers only the items that apply (undecided ones are listed).
   --json                 one JSON object per bundle, in a JSON array
+  --table                one row per bundle (items, departments, then steps, materials, fields,
+                         working days and trips as separately→bundled) and a total row
   --answer FIELD=VALUE   an applicant's answer (repeatable); lists of values joined by `,`
   --pledge ITEM          the applicant pledges for this item (告知承诺; repeatable)
   --today=YYYY-MM-DD     the date conditions are evaluated on (default: today)
@@ -35,7 +37,7 @@ int report_or_export(const std::string& verb, const std::vector<std::string>& ar
   const std::string_view help = verb == "report" ? report_help : export_help;
   Options o;
   ApplicantOptions ao;
-  bool schema = false;
+  bool schema = false, table = false;
   for (auto it = args.begin(); it != args.end();) {
     const std::string& a = *it++;
     std::string error;
@@ -47,6 +49,8 @@ int report_or_export(const std::string& verb, const std::vector<std::string>& ar
       if (verb == "export" && !ao.pledges.empty()) return usage_error("export takes no `--pledge`", help);
     } else if (a == "--json" && verb == "report") {
       o.json = true;
+    } else if (a == "--table" && verb == "report") {
+      table = true;
     } else if (a == "--schema" && verb == "export") {
       schema = true;
     } else if (a.starts_with("-")) {
@@ -62,7 +66,9 @@ int report_or_export(const std::string& verb, const std::vector<std::string>& ar
   o.color = stderr_in_color();
   Session s(o);
   bool unreadable = false, errors = false;
+  if (table && o.json) return usage_error("choose one of --json and --table", help);
   std::vector<std::string> reports;
+  std::vector<analysis::Report> rows;
   for (const auto& path : expand(o.inputs)) {
     if (!is_dsl_file(path) && is_calendar_file(path)) continue;
     const auto compiled = s.load_compiled(path, unreadable);
@@ -85,10 +91,12 @@ int report_or_export(const std::string& verb, const std::vector<std::string>& ar
     if (o.json)  // the text report lists them itself
       for (const auto& e : report.errors) fmt::print(stderr, "{}: {}\n", path, e);
     errors = errors || !report.errors.empty();
-    if (o.json) reports.push_back(analysis::to_json(report));
+    if (table) rows.push_back(report);
+    else if (o.json) reports.push_back(analysis::to_json(report));
     else fmt::print("{}{}", reports.empty() ? "" : "\n", analysis::to_text(report)), reports.push_back({});
   }
   if (o.json) fmt::print("[{}]\n", fmt::join(reports, ","));
+  if (table && !rows.empty()) fmt::print("{}", analysis::summary_table(rows));
   errors = s.report() || errors;
   if (unreadable) return exit_usage;
   return errors ? exit_diagnostics : exit_ok;

@@ -37,13 +37,13 @@ std::string case_text(script::Runner& r, const CaseView& v, const std::vector<Au
     if (it.pledged) flags += " pledged";
     if (it.warned) flags += " warned";
     if (it.overdue) flags += " overdue";
-    out += fmt::format("    {:<22} {:<10} {}{}{}  {}\n", it.id, to_string(it.status),
+    out += fmt::format("    {:<22} {:<12} {}{}{}  {}\n", it.id, to_string(it.status),
                        it.deadline ? "due " + when(r, it.deadline) : "", flags,
                        it.round > 1 ? fmt::format(" round {}", it.round) : "", it.name);
   }
   out += "  materials:\n";
   for (const MaterialView& m : v.materials)
-    out += fmt::format("    {:<22} {:<10} {}{}\n", m.id, to_string(m.status),
+    out += fmt::format("    {:<22} {:<12} {}{}\n", m.id, to_string(m.status),
                        m.deadline ? "by " + when(r, m.deadline) + "  " : "", m.name);
   if (v.next_timer) out += fmt::format("  next timer: {}\n", when(r, v.next_timer));
   out += "  audit trail:\n";

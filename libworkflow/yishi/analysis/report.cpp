@@ -293,4 +293,41 @@ std::string to_json(const Report& r) {
   return o;
 }
 
+std::string summary_table(std::span<const Report> reports) {
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"一件事 bundle", "items", "depts", "环节 steps", "材料 materials", "表单 fields", "时间 days", "跑动 trips",
+                  "time saved"});
+  auto pair = [](const Figure& f) { return fmt::format("{}→{}", number(f.separately, 1), number(f.bundled, 1)); };
+  Report total;
+  for (const Report& r : reports) {
+    std::set<std::string> departments;
+    for (const ItemFigures& f : r.items) departments.insert(f.department);
+    rows.push_back({r.name, std::to_string(r.items.size()), std::to_string(departments.size()), pair(r.steps),
+                    pair(r.materials), pair(r.fields), pair(r.days), pair(r.trips), percent(r.days)});
+    for (auto [sum, part] : {std::pair{&total.steps, &r.steps}, {&total.materials, &r.materials},
+                             {&total.fields, &r.fields}, {&total.days, &r.days}, {&total.trips, &r.trips}}) {
+      sum->separately += part->separately;
+      sum->bundled += part->bundled;
+    }
+  }
+  if (reports.size() > 1)
+    rows.push_back({fmt::format("total ({} bundles)", reports.size()), "", "", pair(total.steps), pair(total.materials),
+                    pair(total.fields), pair(total.days), pair(total.trips), percent(total.days)});
+  std::vector<std::size_t> width(rows.front().size(), 0);
+  for (const auto& row : rows)
+    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], text::display_width(row[c]) + 2);
+  std::string out;
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    std::string line;
+    for (std::size_t c = 0; c < rows[k].size(); ++c) line += pad(rows[k][c], c + 1 < rows[k].size() ? width[c] : 0);
+    out += line + "\n";
+    if (k == 0 || (reports.size() > 1 && k + 2 == rows.size())) {
+      std::size_t all = 0;
+      for (std::size_t w : width) all += w;
+      out += std::string(all, '-') + "\n";
+    }
+  }
+  return out;
+}
+
 }  // namespace yishi::analysis

@@ -91,4 +91,8 @@ struct Report {
 /// The same as one JSON object (docs/report.md shows its shape).
 [[nodiscard]] std::string to_json(const Report& r);
 
+/// Several bundles side by side, one row each: items, departments, then steps, materials,
+/// form fields, working days and trips as `separately→bundled`, and the time saved.
+[[nodiscard]] std::string summary_table(std::span<const Report> reports);
+
 }  // namespace yishi::analysis

@@ -174,3 +174,20 @@ TEST_CASE("analysis.report.defaults_claim_no_saving_that_was_not_declared") {
   CHECK(r.materials.separately == r.materials.bundled);
   CHECK(r.fields.separately == r.fields.bundled);
 }
+
+TEST_CASE("report.summary_table_has_a_row_per_bundle_and_a_total") {
+  const forms::FormModel model(test::bookstore_bundle());
+  const analysis::Report r = analysis::report(model);
+  const std::vector<analysis::Report> two{r, r};
+  const std::string table = analysis::summary_table(two);
+  CAPTURE(table);
+  // Header, rule, two rows, rule, total.
+  CHECK(std::count(table.begin(), table.end(), '\n') == 6);
+  CHECK(table.find(fmt::format("{}→{}", r.steps.separately, r.steps.bundled)) != std::string::npos);
+  CHECK(table.find(fmt::format("total (2 bundles)")) != std::string::npos);
+  CHECK(table.find(fmt::format("{}→{}", 2 * r.steps.separately, 2 * r.steps.bundled)) != std::string::npos);
+  // One bundle: no total row.
+  const std::string one = analysis::summary_table(std::span(&r, 1));
+  CHECK(one.find("total") == std::string::npos);
+  CHECK(std::count(one.begin(), one.end(), '\n') == 3);
+}
