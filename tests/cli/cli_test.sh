@@ -131,6 +131,12 @@ expect 2 "export takes no --pledge" -- "$yishi" export --schema --pledge publica
 expect 2 "export needs --schema" -- "$yishi" export "$book"
 expect 2 "export takes one bundle" -- "$yishi" export --schema "$book" "$book"
 
+# Progress on long work: shown only when standard error is a terminal (script(1) gives one).
+script -qc "'$yishi' check '$root/bundles/national'" /dev/null > "$tmp/tty" 2>&1
+contains "$tmp/tty" "[13/13] " "progress is shown on a terminal"
+"$yishi" check "$root/bundles/national" 2>"$tmp/err" >/dev/null
+if grep -qF "[1/13]" "$tmp/err"; then echo "FAIL: progress written to a file"; fail=1; else echo "ok: no progress when stderr is not a terminal"; fi
+
 # report --table: one row per bundle and a total.
 expect 0 "report --table of the national bundles" -- "$yishi" report --table "$root/bundles/national"
 contains "$tmp/out" "total (13 bundles)" "a total row over the 13 bundles"

@@ -26,7 +26,10 @@ int run_check(const Options& o) {
   Session s(o);
   bool unreadable = false;
   std::size_t checked = 0, calendars = 0;
-  for (const auto& path : expand(o.inputs)) {
+  const std::vector<std::string> files = expand(o.inputs);
+  Progress progress(files.size());
+  for (const auto& path : files) {
+    progress.next(path);
     Loaded l = s.load(path);
     unreadable |= l.unreadable;
     calendars += l.calendar;
@@ -36,6 +39,7 @@ int run_check(const Options& o) {
     s.keep(check(*l.bundle, co));
     ++checked;
   }
+  progress.finish();
   const bool errors = s.report();
   if (o.json) fmt::print("{}", diagnostics_json(s));
   else if (s.diagnostics().empty())
@@ -60,7 +64,10 @@ int run_compile(const Options& o) {
   Session s(o);
   bool unreadable = false;
   std::vector<std::string> compiled_json;
-  for (const auto& path : expand(o.inputs)) {
+  const std::vector<std::string> files = expand(o.inputs);
+  Progress progress(files.size());
+  for (const auto& path : files) {
+    progress.next(path);
     const auto compiled = s.load_compiled(path, unreadable);
     if (!compiled) continue;
     const auto& cb = *compiled;
@@ -80,6 +87,7 @@ int run_compile(const Options& o) {
                  cb.max_parallel_reviews(), fmt::join(order, " → "));
     }
   }
+  progress.finish();
   const bool errors = s.report();
   if (o.json)
     fmt::print("{{\"compiled\":[{}],\"errors\":{},\"warnings\":{},\"diagnostics\":{}}}\n", fmt::join(compiled_json, ","),

@@ -28,6 +28,25 @@ int usage_error(std::string_view msg, std::string_view help);
 /// Whether standard error is a terminal that takes colours (and NO_COLOR is unset).
 bool stderr_in_color();
 
+/// Shows `[k/n] file` on standard error while a verb works through several files, when
+/// standard error is a terminal; clears the line when done. Prints nothing otherwise.
+class Progress {
+ public:
+  explicit Progress(std::size_t total);
+  ~Progress();
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+  void next(const std::string& file);
+  /// Prints a line of its own on standard error (the progress line is cleared first).
+  void note(const std::string& line);
+  /// Clears the progress line; call before printing diagnostics.
+  void finish();
+
+ private:
+  std::size_t total_, done_ = 0;
+  bool shown_ = false;
+};
+
 /// A calendar file (bundles/calendars/) starts its map with `calendar:`.
 bool is_calendar_file(const std::string& path);
 bool is_dsl_file(const std::string& path);

@@ -24,6 +24,25 @@ int usage_error(std::string_view msg, std::string_view help) {
 
 bool stderr_in_color() { return isatty(STDERR_FILENO) && !std::getenv("NO_COLOR"); }
 
+Progress::Progress(std::size_t total) : total_(total), shown_(total > 1 && isatty(STDERR_FILENO)) {}
+
+Progress::~Progress() { finish(); }
+
+void Progress::finish() {
+  if (shown_ && done_ > 0) fmt::print(stderr, "\r\033[K");
+  shown_ = false;
+}
+
+void Progress::note(const std::string& line) {
+  if (shown_) fmt::print(stderr, "\r\033[K");
+  fmt::print(stderr, "{}\n", line);
+}
+
+void Progress::next(const std::string& file) {
+  ++done_;
+  if (shown_) fmt::print(stderr, "\r\033[K[{}/{}] {}", done_, total_, file);
+}
+
 // A calendar file (bundles/calendars/) starts its map with `calendar:`; every other YAML
 // file is a bundle.
 bool is_calendar_file(const std::string& path) {

@@ -116,7 +116,9 @@ int graph(const std::vector<std::string>& args) {
   o.color = stderr_in_color();
   Session s(o);
   bool unreadable = false, failed = false;
+  Progress progress(files.size());
   for (const auto& path : files) {
+    progress.next(path);
     const auto compiled = s.load_compiled(path, unreadable);
     if (!compiled) continue;
     const exporting::Diagram d = exporting::diagram(*compiled);
@@ -124,7 +126,7 @@ int graph(const std::vector<std::string>& args) {
     const std::string target = out_dir.empty() ? "" : (fs::path(out_dir) / (d.id + std::string(extension(format)))).string();
     if (format == GraphFormat::svg) {
       if (const std::string error = render_svg(text, target); !error.empty()) {
-        fmt::print(stderr, "yishi: {}: {}\n", path, error);
+        progress.note(fmt::format("yishi: {}: {}", path, error));
         failed = true;
         break;
       }
@@ -139,8 +141,9 @@ int graph(const std::vector<std::string>& args) {
         break;
       }
     }
-    if (!target.empty()) fmt::print(stderr, "{}: wrote {}\n", path, target);
+    if (!target.empty()) progress.note(fmt::format("{}: wrote {}", path, target));
   }
+  progress.finish();
   const bool errors = s.report();
   if (unreadable || failed) return exit_usage;
   return errors ? exit_diagnostics : exit_ok;

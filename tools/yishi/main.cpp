@@ -31,6 +31,8 @@ Bundles are written in YAML (*.yaml, *.yml; docs/bundle-format.md) or in the DSL
 docs/language.md). Directories are searched recursively for these files: bundles, and
 working-day calendars (YAML files whose first key is `calendar:`), which are checked but not
 compiled.
+Working through several files, a verb shows `[k/n] file` on standard error when it is a
+terminal.
 Exit codes: 0 no errors, 1 errors in the input, 2 usage error or unreadable input.
 )";
 

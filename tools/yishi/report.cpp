@@ -69,7 +69,10 @@ int report_or_export(const std::string& verb, const std::vector<std::string>& ar
   if (table && o.json) return usage_error("choose one of --json and --table", help);
   std::vector<std::string> reports;
   std::vector<analysis::Report> rows;
-  for (const auto& path : expand(o.inputs)) {
+  const std::vector<std::string> files = expand(o.inputs);
+  Progress progress(files.size());
+  for (const auto& path : files) {
+    progress.next(path);
     if (!is_dsl_file(path) && is_calendar_file(path)) continue;
     const auto compiled = s.load_compiled(path, unreadable);
     if (!compiled) continue;
@@ -77,7 +80,7 @@ int report_or_export(const std::string& verb, const std::vector<std::string>& ar
     std::vector<std::string> answer_errors;
     auto applicant = applicant_of(model, ao, answer_errors);
     if (!applicant) {
-      for (const auto& e : answer_errors) fmt::print(stderr, "{}: {}\n", path, e);
+      for (const auto& e : answer_errors) progress.note(fmt::format("{}: {}", path, e));
       errors = true;
       continue;
     }
@@ -89,12 +92,13 @@ int report_or_export(const std::string& verb, const std::vector<std::string>& ar
     applicant->every_item = ao.answers.empty();  // pledges alone: every item, with those pledges
     const auto report = ao.given() ? analysis::report(model, *applicant) : analysis::report(model);
     if (o.json)  // the text report lists them itself
-      for (const auto& e : report.errors) fmt::print(stderr, "{}: {}\n", path, e);
+      for (const auto& e : report.errors) progress.note(fmt::format("{}: {}", path, e));
     errors = errors || !report.errors.empty();
     if (table) rows.push_back(report);
     else if (o.json) reports.push_back(analysis::to_json(report));
     else fmt::print("{}{}", reports.empty() ? "" : "\n", analysis::to_text(report)), reports.push_back({});
   }
+  progress.finish();
   if (o.json) fmt::print("[{}]\n", fmt::join(reports, ","));
   if (table && !rows.empty()) fmt::print("{}", analysis::summary_table(rows));
   errors = s.report() || errors;
