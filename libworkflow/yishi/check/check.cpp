@@ -260,6 +260,14 @@ class Checker {
                 .label("promised limit")
                 .also(it.statutory_loc.span, "statutory limit")
                 .with_help("the promised limit (承诺时限) may not exceed the statutory limit (法定时限)"));
+      if (it.separately.limit && total_hours(*it.separately.limit) > total_hours(it.statutory))
+        add(Diagnostic::make(DiagCode::baseline_beyond_statutory, it.separately.loc.span,
+                             fmt::format("item `{}` takes {} on its own but its statutory limit is {}", it.id,
+                                         ir::to_string(*it.separately.limit), ir::to_string(it.statutory)))
+                .label("baseline")
+                .also(it.statutory_loc.span, "statutory limit")
+                .with_help("an item applied for on its own is decided within its statutory limit (法定时限); a longer "
+                           "baseline inflates the time the report says the bundle saves"));
       repeated_in_item(it);
       review(it);
     }
