@@ -275,7 +275,7 @@ class Interpreter {
         if (eq == std::string::npos) throw Failure("open takes situation=yes|no or field.path=value");
         const std::string name = a.substr(0, eq), value = a.substr(eq + 1);
         if (name.find('.') != std::string::npos) {  // a field answer
-          c.answers.emplace_back(name, answer(value));
+          c.answers.emplace_back(name, textual(name) ? expr::Answer(value) : answer(value));
           continue;
         }
         if (value != "yes" && value != "no") throw Failure("a situation is answered `yes` or `no`");
@@ -307,11 +307,15 @@ class Interpreter {
     return cases_[current_];
   }
 
-  /// A command's error must be expected before the next command.
-  void settle() {
+  void settle_unexpected() {
     if (last_ && !*last_ && !checked_)
       throw Failure(fmt::format("unexpected error {} from the command on line {}: {}", to_string(last_->error().kind),
                                 command_line_, last_->error().message));
+  }
+
+  /// A command's error must be expected before the next command.
+  void settle() {
+    settle_unexpected();
     last_.reset();
   }
 
@@ -328,8 +332,32 @@ class Interpreter {
 
   // ---- expectations ----------------------------------------------------------------------
 
+  // Whether the bundle declares `field` with a text type: its answer stays text even when it
+  // looks like a number (an id card or a phone number).
+  bool textual(const std::string& field) const {
+    if (!compiled_) return false;
+    const ir::Bundle& b = compiled_->bundle();
+    const ir::Field* f = b.find_field(field);
+    for (std::size_t k = 0; !f && k < b.items.size(); ++k)
+      for (const ir::FormEntry& e : b.items[k].form)
+        if (e.inline_definition && e.inline_definition->id == field) f = &*e.inline_definition;
+    if (!f) return false;
+    switch (f->type) {
+      case ir::FieldType::string:
+      case ir::FieldType::id_card:
+      case ir::FieldType::phone:
+      case ir::FieldType::address:
+      case ir::FieldType::attachment: return true;
+      case ir::FieldType::enumeration: return !f->multiple;
+      default: return false;
+    }
+  }
+
   void expect(const std::vector<std::string>& t) {
     const std::string& what = t.at(1);
+    // An expectation about anything but the error comes after a refusal nobody expected:
+    // report the refusal, the real cause.
+    if (what != "error") settle_unexpected();
     if (what == "error") {
       if (!last_ || *last_) throw Failure("expected an error, the command succeeded");
       if (to_string(last_->error().kind) != t.at(2))
