@@ -23,6 +23,13 @@ struct Options {
   std::vector<std::string> inputs;
 };
 
+using ArgIterator = std::vector<std::string>::const_iterator;
+/// The value of option `name` when `a` is `name=VALUE` or `name` followed by VALUE (then
+/// `next` moves past it); nullopt when `a` is another argument. `name` given as the last
+/// argument sets `error` and yields an empty string.
+std::optional<std::string> option_value(const std::string& a, std::string_view name, ArgIterator& next, ArgIterator end,
+                                        std::string& error);
+
 /// Prints `msg` and the verb's help on stderr; returns exit_usage.
 int usage_error(std::string_view msg, std::string_view help);
 /// Whether standard error is a terminal that takes colours (and NO_COLOR is unset).

@@ -22,6 +22,17 @@ int usage_error(std::string_view msg, std::string_view help) {
   return exit_usage;
 }
 
+std::optional<std::string> option_value(const std::string& a, std::string_view name, ArgIterator& next, ArgIterator end,
+                                        std::string& error) {
+  if (a.starts_with(std::string(name) + "=")) return a.substr(name.size() + 1);
+  if (a != name) return std::nullopt;
+  if (next == end) {
+    error = fmt::format("`{}` needs a value", name);
+    return std::string();
+  }
+  return *next++;
+}
+
 bool stderr_in_color() { return isatty(STDERR_FILENO) && !std::getenv("NO_COLOR"); }
 
 Progress::Progress(std::size_t total) : total_(total), shown_(total > 1 && isatty(STDERR_FILENO)) {}
@@ -85,17 +96,7 @@ std::string diagnostics_json(const Session& s) {
 // Parses one applicant option; false when `a` is not one.
 bool applicant_option(const std::string& a, std::vector<std::string>::const_iterator& next,
                       std::vector<std::string>::const_iterator end, ApplicantOptions& o, std::string& error) {
-  auto value = [&](std::string_view name) -> std::optional<std::string> {
-    if (a.starts_with(std::string(name) + "=")) return a.substr(name.size() + 1);
-    if (a == name) {
-      if (next == end) {
-        error = fmt::format("`{}` needs a value", name);
-        return std::string();
-      }
-      return *next++;
-    }
-    return std::nullopt;
-  };
+  auto value = [&](std::string_view name) { return option_value(a, name, next, end, error); };
   if (auto v = value("--answer")) {
     const auto eq = v->find('=');
     if (error.empty() && (eq == std::string::npos || eq == 0)) error = fmt::format("`--answer {}`: write FIELD=VALUE", *v);

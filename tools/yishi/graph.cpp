@@ -83,6 +83,7 @@ int graph(const std::vector<std::string>& args) {
   Options o;
   for (auto it = args.begin(); it != args.end();) {
     const std::string& a = *it++;
+    std::string error;
     if (a == "--help" || a == "-h") {
       fmt::print("{}", graph_help);
       return exit_ok;
@@ -92,9 +93,9 @@ int graph(const std::vector<std::string>& args) {
       format = GraphFormat::svg;
     } else if (a == "--mermaid") {
       format = GraphFormat::mermaid;
-    } else if (a == "--out" || a.starts_with("--out=")) {
-      if (a == "--out" && it == args.end()) return usage_error("`--out` needs a directory", graph_help);
-      out_dir = a == "--out" ? *it++ : a.substr(6);
+    } else if (auto v = option_value(a, "--out", it, args.end(), error)) {
+      if (v->empty()) return usage_error(error.empty() ? "`--out` needs a directory" : error, graph_help);
+      out_dir = *v;
     } else if (a.starts_with("-")) {
       return usage_error(fmt::format("unknown option `{}`", a), graph_help);
     } else {

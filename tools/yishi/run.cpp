@@ -80,20 +80,16 @@ int run(const std::vector<std::string>& args) {
   Options o;
   for (auto it = args.begin(); it != args.end();) {
     const std::string& a = *it++;
-    auto value = [&](std::string_view name) -> std::optional<std::string> {
-      if (a.starts_with(std::string(name) + "=")) return a.substr(name.size() + 1);
-      if (a != name) return std::nullopt;
-      if (it == args.end()) return std::string();
-      return *it++;
-    };
+    std::string error;
+    auto value = [&](std::string_view name) { return option_value(a, name, it, args.end(), error); };
     if (a == "--help" || a == "-h") {
       fmt::print("{}", run_help);
       return exit_ok;
     } else if (auto v = value("--script")) {
-      if (v->empty()) return usage_error("`--script` needs a file", run_help);
+      if (v->empty()) return usage_error(error.empty() ? "`--script` needs a file" : error, run_help);
       script_path = *v;
     } else if (auto c = value("--calendar")) {
-      if (c->empty()) return usage_error("`--calendar` needs a directory", run_help);
+      if (c->empty()) return usage_error(error.empty() ? "`--calendar` needs a directory" : error, run_help);
       calendar_dir = *c;
     } else if (a == "--json") {
       o.json = true;

@@ -336,21 +336,11 @@ class Interpreter {
   // looks like a number (an id card or a phone number).
   bool textual(const std::string& field) const {
     if (!compiled_) return false;
-    const ir::Bundle& b = compiled_->bundle();
-    const ir::Field* f = b.find_field(field);
-    for (std::size_t k = 0; !f && k < b.items.size(); ++k)
-      for (const ir::FormEntry& e : b.items[k].form)
-        if (e.inline_definition && e.inline_definition->id == field) f = &*e.inline_definition;
-    if (!f) return false;
-    switch (f->type) {
-      case ir::FieldType::string:
-      case ir::FieldType::id_card:
-      case ir::FieldType::phone:
-      case ir::FieldType::address:
-      case ir::FieldType::attachment: return true;
-      case ir::FieldType::enumeration: return !f->multiple;
-      default: return false;
-    }
+    const expr::Environment& env = compiled_->environment();
+    const auto slot = env.field(field);
+    if (!slot) return false;
+    const expr::Type& type = env.fields()[*slot].type;
+    return !type.list && (type.base == expr::BaseType::string || type.base == expr::BaseType::attachment);
   }
 
   void expect(const std::vector<std::string>& t) {
