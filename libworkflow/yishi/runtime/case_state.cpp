@@ -299,24 +299,29 @@ void apply(CaseState& state, const Plan& plan, Instant at, const Event& event) {
   ++state.version;
 }
 
-CaseState replay(const Plan& plan, CaseId id, std::span<const Commit> commits, std::span<const Event> events) {
-  CaseState s;
-  s.id = id;
-  if (!events.empty()) {
+void replay_onto(const Plan& plan, CaseState& s, std::span<const Commit> commits, std::span<const Event> events) {
+  const std::uint64_t base = s.version;
+  if (base == 0 && !events.empty()) {
     const auto* opened = std::get_if<CaseOpened>(&events.front());
     const ir::Bundle& b = plan.compiled.bundle();
     if (opened && (opened->bundle != b.id || opened->version != b.version))
       throw std::invalid_argument("the case log belongs to bundle `" + opened->bundle + "` version " + opened->version +
                                   ", not `" + b.id + "` version " + b.version);
   }
-  std::uint64_t expected = 1;
+  std::uint64_t expected = base + 1;
   for (const Commit& c : commits) {
-    if (c.first_version != expected || c.first_version - 1 + c.count > events.size())
+    if (c.first_version != expected || c.first_version - 1 - base + c.count > events.size())
       throw std::invalid_argument("the case log's commits do not cover its events in order");
-    for (std::uint32_t k = 0; k < c.count; ++k) apply(s, plan, c.at, events[c.first_version - 1 + k]);
+    for (std::uint32_t k = 0; k < c.count; ++k) apply(s, plan, c.at, events[c.first_version - 1 - base + k]);
     expected += c.count;
   }
-  if (expected - 1 != events.size()) throw std::invalid_argument("the case log has events outside any commit");
+  if (expected - 1 - base != events.size()) throw std::invalid_argument("the case log has events outside any commit");
+}
+
+CaseState replay(const Plan& plan, CaseId id, std::span<const Commit> commits, std::span<const Event> events) {
+  CaseState s;
+  s.id = id;
+  replay_onto(plan, s, commits, events);
   return s;
 }
 

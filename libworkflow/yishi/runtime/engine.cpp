@@ -35,6 +35,7 @@ struct Engine::Impl {
   struct Live {
     std::shared_ptr<const Plan> plan;
     CaseState state;
+    std::uint64_t snapshot_at = 0;  ///< version of the case's latest snapshot
   };
 
   Impl(Store& s, Clock& c, Calendar cal, EngineOptions o)
@@ -58,25 +59,59 @@ struct Engine::Impl {
     return it == plans.end() ? nullptr : it->second;
   }
 
-  /// The live state of a case: from the cache, or loaded from the store and replayed.
+  /// The live state of a case: from the cache, or loaded from the store (from its latest
+  /// snapshot when there is one) and replayed.
   Result<Live*, CommandError> live(CaseId id) {
     if (auto it = cache.find(id.value); it != cache.end()) return &it->second;
-    auto stored = store.load(id);
+    auto stored = store.load_latest(id);
     if (!stored) return unexpected(error(ErrorKind::unknown_case, fmt::format("no case {}", id.value)));
-    const auto* opened = stored->events.empty() ? nullptr : std::get_if<CaseOpened>(&stored->events.front());
-    if (!opened) throw StoreError(fmt::format("case {}: the log does not start with case_opened", id.value));
-    auto plan = find_plan(opened->bundle, opened->version);
+    auto loaded = from_log(id, *stored);
+    if (!loaded) return unexpected(std::move(loaded).error());
+    Live& l = cache.emplace(id.value, std::move(*loaded)).first->second;
+    maybe_snapshot(id, l);
+    return &l;
+  }
+
+  /// Replays a stored log (from its snapshot, if any) into a live state.
+  Result<Live, CommandError> from_log(CaseId id, StoredCase& stored) {
+    const std::string* bundle = nullptr;
+    const std::string* version = nullptr;
+    if (stored.snapshot) {
+      bundle = &stored.snapshot->bundle;
+      version = &stored.snapshot->bundle_version;
+    } else if (const auto* opened = stored.events.empty() ? nullptr : std::get_if<CaseOpened>(&stored.events.front())) {
+      bundle = &opened->bundle;
+      version = &opened->version;
+    } else {
+      throw StoreError(fmt::format("case {}: the log does not start with case_opened", id.value));
+    }
+    auto plan = find_plan(*bundle, *version);
     if (!plan)
       return unexpected(error(ErrorKind::unknown_bundle,
                               fmt::format("case {} runs bundle `{}` version {}, which is not deployed", id.value,
-                                          opened->bundle, opened->version)));
-    CaseState state;
+                                          *bundle, *version)));
+    Live l{std::move(plan), {}, stored.base};
     try {
-      state = runtime_internal::replay(*plan, id, stored->commits, stored->events);
+      if (stored.snapshot) {
+        if (stored.snapshot->id != id || stored.snapshot->version != stored.base)
+          throw std::invalid_argument("its snapshot belongs to another case or version");
+        l.state = std::move(*stored.snapshot);
+        runtime_internal::replay_onto(*l.plan, l.state, stored.commits, stored.events);
+      } else {
+        l.state = runtime_internal::replay(*l.plan, id, stored.commits, stored.events);
+      }
     } catch (const std::invalid_argument& e) {
       throw StoreError(fmt::format("case {}: {}", id.value, e.what()));
     }
-    return &cache.emplace(id.value, Live{std::move(plan), std::move(state)}).first->second;
+    return l;
+  }
+
+  /// Snapshots the case when the store asks for one every N events and N have passed.
+  void maybe_snapshot(CaseId id, Live& l) {
+    const std::uint64_t every = store.snapshot_interval();
+    if (every == 0 || l.state.version < l.snapshot_at + every) return;
+    store.save_snapshot(id, l.state);
+    l.snapshot_at = l.state.version;
   }
 
   /// Builds the outcome of a command id already recorded.
@@ -104,7 +139,11 @@ struct Engine::Impl {
       cache.erase(id.value);  // the state holds events the store did not take
       throw;
     }
-    if (st != AppendStatus::ok || is_terminal(live.state.status)) cache.erase(id.value);  // stale or finished
+    if (st != AppendStatus::ok || is_terminal(live.state.status)) {
+      cache.erase(id.value);  // stale or finished
+      return st;
+    }
+    maybe_snapshot(id, live);
     return st;
   }
 
@@ -290,6 +329,29 @@ Result<CaseState, CommandError> Engine::state(CaseId id) {
   CaseState s = (*got)->state;
   if (is_terminal(s.status)) impl_->cache.erase(id.value);
   return s;
+}
+
+Result<std::uint64_t, CommandError> Engine::snapshot(CaseId id) {
+  auto got = impl_->live(id);
+  if (!got) return unexpected(std::move(got).error());
+  impl_->store.save_snapshot(id, (*got)->state);
+  (*got)->snapshot_at = (*got)->state.version;
+  return (*got)->state.version;
+}
+
+Result<bool, CommandError> Engine::verify(CaseId id) {
+  Impl& m = *impl_;
+  auto latest = m.store.load_latest(id);
+  auto whole = m.store.load(id);
+  if (!latest || !whole) return unexpected(error(ErrorKind::unknown_case, fmt::format("no case {}", id.value)));
+  auto from_snapshot = m.from_log(id, *latest);
+  if (!from_snapshot) return unexpected(std::move(from_snapshot).error());
+  auto replayed = m.from_log(id, *whole);
+  if (!replayed) return unexpected(std::move(replayed).error());
+  if (from_snapshot->state == replayed->state) return true;
+  m.cache.erase(id.value);
+  m.store.save_snapshot(id, replayed->state);  // rebuilt from the log, which is the truth
+  return false;
 }
 
 const Calendar& Engine::calendar() const noexcept { return impl_->calendar; }

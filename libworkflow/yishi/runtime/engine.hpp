@@ -146,6 +146,13 @@ class Engine {
   /// The case's current state (a copy).
   [[nodiscard]] Result<CaseState, CommandError> state(CaseId id);
 
+  /// Records the case's current state as its snapshot in the store; returns its version.
+  /// (The engine also snapshots every `store.snapshot_interval()` events.)
+  Result<std::uint64_t, CommandError> snapshot(CaseId id);
+  /// Replays the case's whole log and compares it with the state its latest snapshot gives;
+  /// on a disagreement the snapshot is rebuilt from the log and false is returned.
+  [[nodiscard]] Result<bool, CommandError> verify(CaseId id);
+
   [[nodiscard]] const Calendar& calendar() const noexcept;
   [[nodiscard]] const EngineOptions& options() const noexcept;
   /// Cases whose state is held in memory (active cases), and the bytes they take.

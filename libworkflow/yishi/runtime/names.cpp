@@ -1,10 +1,10 @@
 // Names of the runtime's enumerations, commands and events, and command fingerprints.
 #include <array>
 #include <bit>
-#include <cstring>
 #include <string_view>
 #include <type_traits>
 
+#include "yishi/base/hash.hpp"
 #include "yishi/runtime/case_state.hpp"
 #include "yishi/runtime/command.hpp"
 #include "yishi/runtime/event.hpp"
@@ -53,24 +53,11 @@ constexpr std::array<std::string_view, 12> error_kinds{
     "unknown_bundle", "invalid_argument", "duplicate_command", "key_reused", "conflict",
     "needs_answers", "not_eligible"};
 
-/// A stable 64-bit hash (it is stored with each command, so it must not change between builds
-/// or runs, unlike std::hash): FNV-1a's multiply over 8-byte words, strings length-prefixed
-/// so that field boundaries count, and a final avalanche.
+/// Command fingerprints are stored with each command: StableHash, plus the runtime's types.
 class Hasher {
  public:
-  void add(std::uint64_t v) { h_ = (h_ ^ v) * 0x100000001b3ULL; h_ ^= h_ >> 29; }
-  void add(std::string_view s) {
-    add(s.size());
-    std::size_t k = 0;
-    for (; k + 8 <= s.size(); k += 8) {
-      std::uint64_t w = 0;
-      std::memcpy(&w, s.data() + k, 8);
-      add(w);
-    }
-    std::uint64_t tail = 0;
-    for (std::size_t j = 0; k < s.size(); ++k, ++j) tail |= std::uint64_t{static_cast<unsigned char>(s[k])} << (8 * j);
-    add(tail);
-  }
+  void add(std::uint64_t v) { h_.add(v); }
+  void add(std::string_view s) { h_.add(s); }
   void add(const std::vector<std::string>& v) {
     add(v.size());
     for (const auto& s : v) add(s);
@@ -81,15 +68,10 @@ class Hasher {
     add(a.department);
     add(a.role);
   }
-  [[nodiscard]] std::uint64_t value() const {
-    std::uint64_t z = h_;  // splitmix64's finaliser
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
+  [[nodiscard]] std::uint64_t value() const { return h_.value(); }
 
  private:
-  std::uint64_t h_ = 0xcbf29ce484222325ULL;
+  StableHash h_;
 };
 
 struct BodyHasher {

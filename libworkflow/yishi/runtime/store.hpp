@@ -2,10 +2,13 @@
 // atomic commit guarded by the case version (optimistic concurrency) and by the command's
 // idempotency key; recovery is loading the log and replaying it.
 //
-// Implementations: MemoryStore (store/memory_store.hpp). Durable stores implement the same
-// contract; infrastructure failures (disk full, corrupt file) are thrown as StoreError.
+// Implementations: MemoryStore (store/memory_store.hpp) and SqliteStore (store/sqlite_store.hpp);
+// the conformance suite (tests/store/) holds each to the same contract. Infrastructure
+// failures (disk full, corrupt file, lost connection) are thrown as StoreError and leave the
+// stored logs as they were before the call.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -14,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "yishi/runtime/case_state.hpp"
 #include "yishi/runtime/event.hpp"
 
 namespace yishi {
@@ -24,12 +28,16 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// A case's log: its commits and, in order, their events (event k has version k + 1).
+/// A case's log: its commits and, in order, their events (event k has version base + k + 1).
+/// `load` gives the whole log (base 0); `load_latest` may start from a snapshot, the case's
+/// state at version `base`, and give only the commits after it.
 struct StoredCase {
   CaseId id;
   std::vector<Commit> commits;
   std::vector<Event> events;
-  [[nodiscard]] std::uint64_t version() const noexcept { return events.size(); }
+  std::optional<CaseState> snapshot;
+  std::uint64_t base = 0;
+  [[nodiscard]] std::uint64_t version() const noexcept { return base + events.size(); }
 };
 
 /// A command already applied: its case, its commit and its events.
@@ -44,6 +52,14 @@ struct DueCase {
   Instant due{};
   CaseId id;
   friend bool operator==(const DueCase&, const DueCase&) = default;
+};
+
+/// One commit waiting in the outbox for the platform to consume; `seq` orders the outbox.
+struct OutboxEntry {
+  std::uint64_t seq = 0;
+  CaseId case_id;
+  Commit commit;
+  std::vector<Event> events;
 };
 
 enum class AppendStatus : std::uint8_t {
@@ -78,6 +94,38 @@ class Store {
 
   /// Up to `limit` cases whose next timer is due at or before `until`, earliest first.
   [[nodiscard]] virtual std::vector<DueCase> due(Instant until, std::size_t limit) const = 0;
+
+  /// Like `due`, but leases the cases to `worker` for `lease` (wall-clock time): until the
+  /// lease runs out or the case changes (an append), other workers' claims skip them. A
+  /// worker that dies holding a lease delays its timers by at most `lease`.
+  [[nodiscard]] virtual std::vector<DueCase> claim_due(std::string_view worker, Instant until, std::size_t limit,
+                                                       std::chrono::milliseconds lease) = 0;
+
+  /// The case's log from its latest valid snapshot on; a store without snapshots, or whose
+  /// snapshot does not match the log (checksum, chain or format), gives the whole log.
+  [[nodiscard]] virtual std::optional<StoredCase> load_latest(CaseId id) const { return load(id); }
+  /// How many events apart the engine should snapshot a case (0: never unless asked).
+  [[nodiscard]] virtual std::uint64_t snapshot_interval() const noexcept { return 0; }
+  /// Records `state` (of case `id`, at `state.version`, a commit boundary) as its snapshot.
+  /// Snapshots only shorten loading: a store may write them lazily, and losing one loses
+  /// nothing.
+  virtual void save_snapshot(CaseId id, const CaseState& state) {
+    (void)id;
+    (void)state;
+  }
+
+  /// The outbox (事件发件箱): every commit, in append order, waits there until a consumer
+  /// acknowledges it. Claims up to `limit` entries that no other worker holds a live lease on,
+  /// leasing them to `worker` for `lease`; an entry not acknowledged in time is claimed again
+  /// (at-least-once delivery).
+  [[nodiscard]] virtual std::vector<OutboxEntry> claim_outbox(std::string_view worker, std::size_t limit,
+                                                              std::chrono::milliseconds lease) = 0;
+  /// Removes the entries `seqs` that `worker` holds; returns how many it removed.
+  virtual std::size_t ack_outbox(std::string_view worker, std::span<const std::uint64_t> seqs) = 0;
+
+  /// Returns once every append that returned before the call is durable (see the store's
+  /// durability mode); a no-op for stores that are durable per append or not at all.
+  virtual void sync() {}
 };
 
 }  // namespace yishi

@@ -6,8 +6,10 @@
 // themselves, so a key is stored once and indexing it allocates nothing.
 #include "yishi/store/memory_store.hpp"
 
+#include <map>
 #include <mutex>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <utility>
 
@@ -19,6 +21,19 @@ struct MemoryStore::Impl {
     std::vector<Commit> commits;
     std::vector<Event> events;
     std::optional<Instant> next_due;
+    std::optional<CaseState> snapshot;
+  };
+  struct Lease {
+    std::string worker;
+    std::chrono::system_clock::time_point until{};
+    [[nodiscard]] bool held_by_other(std::string_view w, std::chrono::system_clock::time_point now) const {
+      return !worker.empty() && worker != w && until > now;
+    }
+  };
+  struct Pending {  // an outbox entry
+    std::uint64_t case_id = 0;
+    std::uint32_t commit = 0;
+    Lease lease;
   };
   struct Slot {
     std::uint64_t hash = 0;  ///< 0: empty
@@ -26,8 +41,14 @@ struct MemoryStore::Impl {
     std::uint32_t commit = 0;
   };
 
+  explicit Impl(MemoryStoreOptions o) : options(o) {}
+
+  MemoryStoreOptions options;
   mutable std::mutex mu;
   std::uint64_t next_id = 1;
+  std::unordered_map<std::uint64_t, Lease> due_leases;  // case id → lease
+  std::map<std::uint64_t, Pending> outbox;               // seq → entry
+  std::uint64_t next_seq = 1;
   std::size_t events = 0, cases = 0, keys = 0;
   std::vector<Log> logs;  // logs[id - 1]
   std::vector<Slot> slots = std::vector<Slot>(1024);
@@ -68,7 +89,7 @@ struct MemoryStore::Impl {
   }
 };
 
-MemoryStore::MemoryStore() : impl_(std::make_unique<Impl>()) {}
+MemoryStore::MemoryStore(MemoryStoreOptions options) : impl_(std::make_unique<Impl>(options)) {}
 MemoryStore::~MemoryStore() = default;
 
 CaseId MemoryStore::allocate_case_id() {
@@ -97,6 +118,7 @@ AppendStatus MemoryStore::append(CaseId id, std::uint64_t expected_version, cons
     ++s.cases;
   }
   s.slots[slot] = {h, id.value, static_cast<std::uint32_t>(log->commits.size())};
+  if (s.options.outbox) s.outbox.emplace(s.next_seq++, Impl::Pending{id.value, static_cast<std::uint32_t>(log->commits.size()), {}});
   log->commits.push_back(commit);
   log->events.insert(log->events.end(), events.begin(), events.end());
   s.events += events.size();
@@ -106,6 +128,7 @@ AppendStatus MemoryStore::append(CaseId id, std::uint64_t expected_version, cons
     if (next_due) s.due.insert({*next_due, id.value});
     log->next_due = next_due;
   }
+  s.due_leases.erase(id.value);
   return AppendStatus::ok;
 }
 
@@ -120,7 +143,7 @@ std::optional<StoredCase> MemoryStore::load(CaseId id) const {
   std::lock_guard lock(impl_->mu);
   const Impl::Log* log = impl_->find_log(id.value);
   if (!log) return std::nullopt;
-  return StoredCase{id, log->commits, log->events};
+  return StoredCase{id, log->commits, log->events, std::nullopt, 0};
 }
 
 std::optional<CommandRecord> MemoryStore::find_command(std::string_view command_id) const {
@@ -140,6 +163,71 @@ std::vector<DueCase> MemoryStore::due(Instant until, std::size_t limit) const {
   for (auto it = impl_->due.begin(); it != impl_->due.end() && it->first <= until && out.size() < limit; ++it)
     out.push_back({it->first, CaseId{it->second}});
   return out;
+}
+
+std::vector<DueCase> MemoryStore::claim_due(std::string_view worker, Instant until, std::size_t limit,
+                                            std::chrono::milliseconds lease) {
+  std::lock_guard lock(impl_->mu);
+  Impl& s = *impl_;
+  const auto now = std::chrono::system_clock::now();
+  std::vector<DueCase> out;
+  for (auto it = s.due.begin(); it != s.due.end() && it->first <= until && out.size() < limit; ++it) {
+    auto held = s.due_leases.find(it->second);
+    if (held != s.due_leases.end() && held->second.held_by_other(worker, now)) continue;
+    s.due_leases[it->second] = {std::string(worker), now + lease};
+    out.push_back({it->first, CaseId{it->second}});
+  }
+  return out;
+}
+
+std::optional<StoredCase> MemoryStore::load_latest(CaseId id) const {
+  std::lock_guard lock(impl_->mu);
+  const Impl::Log* log = impl_->find_log(id.value);
+  if (!log) return std::nullopt;
+  if (!log->snapshot) return StoredCase{id, log->commits, log->events, std::nullopt, 0};
+  const std::uint64_t base = log->snapshot->version;
+  StoredCase out{id, {}, {}, log->snapshot, base};
+  for (const Commit& c : log->commits)
+    if (c.first_version > base) out.commits.push_back(c);
+  out.events.assign(log->events.begin() + static_cast<std::ptrdiff_t>(base), log->events.end());
+  return out;
+}
+
+void MemoryStore::save_snapshot(CaseId id, const CaseState& state) {
+  std::lock_guard lock(impl_->mu);
+  Impl::Log* log = impl_->find_log(id.value);
+  if (!log || state.id != id || state.version > log->events.size()) throw StoreError("save_snapshot: no such case or version");
+  log->snapshot = state;
+}
+
+std::vector<OutboxEntry> MemoryStore::claim_outbox(std::string_view worker, std::size_t limit,
+                                                   std::chrono::milliseconds lease) {
+  std::lock_guard lock(impl_->mu);
+  Impl& s = *impl_;
+  const auto now = std::chrono::system_clock::now();
+  std::vector<OutboxEntry> out;
+  for (auto it = s.outbox.begin(); it != s.outbox.end() && out.size() < limit; ++it) {
+    Impl::Pending& p = it->second;
+    if (p.lease.held_by_other(worker, now)) continue;
+    p.lease = {std::string(worker), now + lease};
+    const Impl::Log& log = s.logs[p.case_id - 1];
+    const Commit& c = log.commits[p.commit];
+    const auto first = log.events.begin() + static_cast<std::ptrdiff_t>(c.first_version - 1);
+    out.push_back({it->first, CaseId{p.case_id}, c, std::vector<Event>(first, first + c.count)});
+  }
+  return out;
+}
+
+std::size_t MemoryStore::ack_outbox(std::string_view worker, std::span<const std::uint64_t> seqs) {
+  std::lock_guard lock(impl_->mu);
+  std::size_t removed = 0;
+  for (std::uint64_t seq : seqs) {
+    auto it = impl_->outbox.find(seq);
+    if (it == impl_->outbox.end() || it->second.lease.worker != worker) continue;
+    impl_->outbox.erase(it);
+    ++removed;
+  }
+  return removed;
 }
 
 std::size_t MemoryStore::case_count() const {

@@ -7,58 +7,13 @@
 #include <map>
 #include <utility>
 
-#include "test_support.hpp"
+#include "restaurant_case.hpp"
 #include "yishi/yishi.hpp"
 
 using namespace yishi;
+using namespace yishi::test;
 
 namespace {
-
-CompiledBundle restaurant(std::string version = "") {
-  SourceMap sources;
-  auto loaded = yaml::load_file(sources, test::source_dir() + "/bundles/national/open_restaurant.yaml");
-  REQUIRE(loaded.bundle);
-  if (!version.empty()) loaded.bundle->version = version;
-  auto result = compile(std::move(*loaded.bundle));
-  REQUIRE(result.compiled);
-  return *result.compiled;
-}
-
-Calendar calendar_2025() {
-  SourceMap sources;
-  auto y = yaml::load_calendar_file(sources, test::source_dir() + "/bundles/calendars/cn-2025.yaml");
-  REQUIRE(y.year);
-  return Calendar({*y.year});
-}
-
-Instant at(const char* date, int hour, int minute = 0) {
-  return Calendar{}.at(*parse_date(date), hour * 60 + minute);
-}
-
-const Actor corp = Actor::applicant("corp-1");
-const Actor clerk = Actor::staff("wang", "service_center", "clerk");
-const Actor li = Actor::staff("li", "market_regulation", "reviewer");
-const Actor zhou = Actor::staff("zhou", "market_regulation", "section_chief");
-
-OpenCase open_plain(std::string key) {
-  return {std::move(key), corp, "open_restaurant", "", {{"outdoor_sign", false}, {"crowded_venue", false}}, {}};
-}
-
-Command cmd(std::string key, Actor actor, CommandBody body) { return {std::move(key), std::move(actor), std::move(body)}; }
-
-/// Runs a plain case (licence check and food licence) to issuance.
-CaseId run_to_issuance(Engine& engine, const std::string& prefix) {
-  auto opened = engine.open_case(open_plain(prefix + "open"));
-  REQUIRE(opened);
-  const CaseId id = opened->case_id;
-  REQUIRE(engine.execute(id, cmd(prefix + "1", corp, Submit{{"premises_proof", "layout_plan", "food_safety_rules", "health_certificates"}, {}})));
-  REQUIRE(engine.execute(id, cmd(prefix + "2", clerk, Accept{})));
-  REQUIRE(engine.execute(id, cmd(prefix + "3", li, Sign{"licence_check", Decision::approve, "", {}, std::nullopt})));
-  REQUIRE(engine.execute(id, cmd(prefix + "4", li, Sign{"food_licence", Decision::approve, "", {}, std::nullopt})));
-  REQUIRE(engine.execute(id, cmd(prefix + "5", zhou, Sign{"food_licence", Decision::approve, "", {}, std::nullopt})));
-  REQUIRE(engine.execute(id, cmd(prefix + "6", clerk, Issue{})));
-  return id;
-}
 
 /// A store that forwards to a MemoryStore and records the time of every append.
 class RecordingStore final : public Store {
@@ -75,6 +30,16 @@ class RecordingStore final : public Store {
   std::optional<CommandRecord> find_command(std::string_view k) const override { return inner.find_command(k); }
   std::vector<DueCase> due(Instant until, std::size_t limit) const override { return inner.due(until, limit); }
   std::optional<std::uint64_t> version(CaseId id) const override { return inner.version(id); }
+  std::vector<DueCase> claim_due(std::string_view w, Instant until, std::size_t limit,
+                                 std::chrono::milliseconds lease) override {
+    return inner.claim_due(w, until, limit, lease);
+  }
+  std::vector<OutboxEntry> claim_outbox(std::string_view w, std::size_t limit, std::chrono::milliseconds lease) override {
+    return inner.claim_outbox(w, limit, lease);
+  }
+  std::size_t ack_outbox(std::string_view w, std::span<const std::uint64_t> seqs) override {
+    return inner.ack_outbox(w, seqs);
+  }
 
   MemoryStore inner;
   std::vector<Instant> times;
@@ -92,75 +57,6 @@ class RecordingStore final : public Store {
 };
 
 }  // namespace
-
-TEST_CASE("store.memory.appends_are_guarded_by_version_and_command_id") {
-  MemoryStore store;
-  const CaseId id = store.allocate_case_id();
-  CHECK(store.allocate_case_id() != id);
-  const Event opened = CaseOpened{"b", "1", "a", {true}};
-  const Commit c1{"k1", 7, corp, CommandKind::open, at("2025-03-03", 9), 1, 1};
-  CHECK(store.append(id, 0, c1, std::span(&opened, 1), std::nullopt) == AppendStatus::ok);
-  // the command id is checked first: a retry of an applied command is a duplicate, whatever version it expects
-  CHECK(store.append(id, 0, c1, std::span(&opened, 1), std::nullopt) == AppendStatus::duplicate);
-  Commit c2 = c1;
-  c2.command_id = "k9";
-  CHECK(store.append(id, 0, c2, std::span(&opened, 1), std::nullopt) == AppendStatus::conflict);
-  c2.command_id = "k1";
-  c2.first_version = 2;
-  CHECK(store.append(id, 1, c2, std::span(&opened, 1), std::nullopt) == AppendStatus::duplicate);
-  CHECK(store.load(id)->version() == 1);
-  CHECK_FALSE(store.load(CaseId{999}));
-  auto rec = store.find_command("k1");
-  REQUIRE(rec);
-  CHECK(rec->case_id == id);
-  CHECK(rec->commit.fingerprint == 7);
-  CHECK(rec->events.size() == 1);
-  CHECK_FALSE(store.find_command("k2"));
-  // a commit whose header does not match its events is an infrastructure error
-  c2.command_id = "k3";
-  c2.first_version = 5;
-  CHECK_THROWS_AS((void)store.append(id, 1, c2, std::span(&opened, 1), std::nullopt), StoreError);
-  CHECK(store.load(id)->version() == 1);
-}
-
-TEST_CASE("store.memory.due_cases_come_earliest_first_and_move_with_each_append") {
-  MemoryStore store;
-  const Event e = CaseOpened{"b", "1", "a", {true}};
-  const CaseId a = store.allocate_case_id(), b = store.allocate_case_id();
-  CHECK(store.append(a, 0, {"a1", 0, corp, CommandKind::open, {}, 1, 1}, std::span(&e, 1), at("2025-03-05", 9)) == AppendStatus::ok);
-  CHECK(store.append(b, 0, {"b1", 0, corp, CommandKind::open, {}, 1, 1}, std::span(&e, 1), at("2025-03-04", 9)) == AppendStatus::ok);
-  auto due = store.due(at("2025-03-06", 0), 10);
-  REQUIRE(due.size() == 2);
-  CHECK(due[0].id == b);
-  CHECK(due[1].id == a);
-  CHECK(store.due(at("2025-03-04", 12), 10).size() == 1);
-  CHECK(store.due(at("2025-03-06", 0), 1).size() == 1);
-  // b's next timer moves past a's; then b has none
-  CHECK(store.append(b, 1, {"b2", 0, corp, CommandKind::submit, {}, 2, 1}, std::span(&e, 1), at("2025-03-07", 9)) == AppendStatus::ok);
-  CHECK(store.due(at("2025-03-06", 0), 10) == std::vector<DueCase>{{at("2025-03-05", 9), a}});
-  CHECK(store.append(b, 2, {"b3", 0, corp, CommandKind::submit, {}, 3, 1}, std::span(&e, 1), std::nullopt) == AppendStatus::ok);
-  CHECK(store.due(at("2030-01-01", 0), 10).size() == 1);
-}
-
-TEST_CASE("engine.reload.a_dropped_cache_is_rebuilt_from_the_log") {
-  MemoryStore store;
-  ManualClock clock(at("2025-03-03", 10));
-  Engine engine(store, clock, calendar_2025());
-  REQUIRE(engine.deploy(restaurant()));
-  auto opened = engine.open_case(open_plain("o"));
-  REQUIRE(opened);
-  REQUIRE(engine.execute(opened->case_id, cmd("s", corp, Submit{{"premises_proof", "layout_plan"}, {}})));
-  REQUIRE(engine.execute(opened->case_id, cmd("a", clerk, AcceptWithDeficiency{})));
-  const CaseState live = engine.state(opened->case_id).value();
-  CHECK(engine.live_cases() == 1);
-  engine.drop_cache();
-  CHECK(engine.live_cases() == 0);
-  CHECK(engine.state(opened->case_id).value() == live);
-  // and a second engine on the same store sees the same case
-  Engine other(store, clock, calendar_2025());
-  REQUIRE(other.deploy(restaurant()));
-  CHECK(other.state(opened->case_id).value() == live);
-}
 
 TEST_CASE("engine.concurrency.a_stale_engine_reloads_and_retries") {
   MemoryStore store;

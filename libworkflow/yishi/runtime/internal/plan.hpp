@@ -72,6 +72,9 @@ struct Plan {
 /// Throws std::invalid_argument when the event does not fit the bundle or the state.
 void apply(CaseState& state, const Plan& plan, Instant at, const Event& event);
 
+/// Applies a log's commits and events after `state.version` (a snapshot's) to `state`.
+void replay_onto(const Plan& plan, CaseState& state, std::span<const Commit> commits, std::span<const Event> events);
+
 /// Folds a log into a fresh state.
 [[nodiscard]] CaseState replay(const Plan& plan, CaseId id, std::span<const Commit> commits,
                                std::span<const Event> events);
