@@ -1,0 +1,249 @@
+// Crash test of the SQLite store: a child process runs a workload of restaurant cases against
+// a database file and is killed with SIGKILL at random points; after every kill the parent
+// reopens the file and checks that
+//   - every command the child saw succeed is in the file (in batched mode: once synced),
+//   - every case's log is whole (contiguous commits, each with all its events) and replays,
+//   - replaying each case's whole log gives the state its snapshot gives,
+// and the next child carries on with the same workload: its commands are idempotent, so
+// those already applied come back as duplicates. At the end a child finishes the workload
+// undisturbed, and every case must have reached issuance.
+//
+//   store_crash_test SOURCE_DIR full|batched KILLS
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "yishi/yishi.hpp"
+
+using namespace yishi;
+
+namespace {
+
+constexpr int cases_per_generation = 150;
+
+struct Setup {
+  CompiledBundle bundle;
+  Calendar calendar;
+};
+
+Setup load(const std::string& root) {
+  SourceMap sources;
+  auto loaded = yaml::load_file(sources, root + "/bundles/national/open_restaurant.yaml");
+  auto compiled = compile(std::move(*loaded.bundle));
+  auto year = yaml::load_calendar_file(sources, root + "/bundles/calendars/cn-2025.yaml");
+  if (!compiled.compiled || !year.year) throw std::runtime_error("cannot load the restaurant bundle");
+  return {*compiled.compiled, Calendar({*year.year})};
+}
+
+SqliteOptions options(Durability d) {
+  SqliteOptions o;
+  o.durability = d;
+  o.snapshot_every = 4;
+  o.batch_interval = std::chrono::milliseconds(2);
+  return o;
+}
+
+/// When step `step` of case `k` of generation `gen` happens: a generation is one Monday, each
+/// step 30 minutes after the last, the cases a second apart; no deadline runs out.
+Instant at(int gen, int step, int k) {
+  return Calendar{}.at(*parse_date("2025-03-03"), 9 * 60) + std::chrono::weeks(gen) + std::chrono::minutes(30 * step) +
+         std::chrono::seconds(k);
+}
+
+const Actor corp = Actor::applicant("corp-1");
+const Actor clerk = Actor::staff("wang", "service_center", "clerk");
+const Actor li = Actor::staff("li", "market_regulation", "reviewer");
+const Actor zhou = Actor::staff("zhou", "market_regulation", "section_chief");
+
+/// Step `step` of a case (0 opens it): the same command, under the same id, in every run.
+std::optional<Command> step_command(int step, const std::string& key) {
+  switch (step) {
+    case 1: return Command{key, corp, Submit{{"premises_proof", "layout_plan", "food_safety_rules"}, {}}};
+    case 2: return Command{key, clerk, AcceptWithDeficiency{}};
+    case 3: return Command{key, li, Sign{"licence_check", Decision::approve, "", {}, std::nullopt}};
+    case 4: return Command{key, li, Sign{"food_licence", Decision::approve, "现场核查通过", {}, std::nullopt}};
+    case 5: return Command{key, zhou, Sign{"food_licence", Decision::approve, "", {}, std::nullopt}};
+    case 6: return Command{key, corp, SupplyMaterial{"health_certificates"}};
+    case 7: return Command{key, clerk, Issue{}};
+    default: return std::nullopt;
+  }
+}
+constexpr int steps = 8;
+
+/// The child: runs generation `gen` of the workload, case by case in round-robin, writing
+/// the id of each command that succeeded to the acknowledgement file once it is durable.
+int child(const std::string& root, const std::string& db, const std::string& acks, Durability d, int gen) {
+  const Setup s = load(root);
+  SqliteStore store(db, options(d));
+  ManualClock clock(at(0, 0, 0));
+  Engine engine(store, clock, s.calendar);
+  engine.deploy(s.bundle);
+  const int ack_fd = ::open(acks.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644);
+  if (ack_fd < 0) return 3;
+  std::vector<std::string> pending;
+  const auto acknowledge = [&] {
+    if (d == Durability::batched) store.sync();
+    for (const std::string& id : pending) {
+      const std::string line = id + "\n";
+      if (::write(ack_fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) std::exit(4);
+    }
+    pending.clear();
+  };
+  std::vector<CaseId> ids(cases_per_generation);
+  for (int step = 0; step < steps; ++step) {
+    for (int k = 0; k < cases_per_generation; ++k) {
+      clock.advance_to(at(gen, step, k));
+      const std::string key = fmt::format("g{}-c{}-s{}", gen, k, step);
+      CommandResult r = step == 0 ? engine.open_case({key, corp, "open_restaurant", "",
+                                                       {{"outdoor_sign", false}, {"crowded_venue", false}}, {}})
+                                  : engine.execute(ids[static_cast<std::size_t>(k)], *step_command(step, key));
+      if (r) {
+        if (step == 0) ids[static_cast<std::size_t>(k)] = r->case_id;
+      } else if (r.error().kind == ErrorKind::duplicate_command && r.error().original) {
+        if (step == 0) ids[static_cast<std::size_t>(k)] = r.error().original->case_id;
+      } else {
+        std::fprintf(stderr, "%s refused: %s\n", key.c_str(), r.error().message.c_str());
+        return 2;
+      }
+      pending.push_back(key);
+      if (d == Durability::full || pending.size() >= 16) acknowledge();
+    }
+  }
+  acknowledge();
+  return 0;
+}
+
+std::vector<std::string> acknowledged(const std::string& path) {
+  std::ifstream in(path);
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t nl; (nl = all.find('\n', start)) != std::string::npos; start = nl + 1)
+    out.push_back(all.substr(start, nl - start));
+  return out;  // a line cut by the kill has no newline and is not counted
+}
+
+int failures = 0;
+void fail(const std::string& what) {
+  std::fprintf(stderr, "FAIL: %s\n", what.c_str());
+  ++failures;
+}
+
+/// The parent's checks after a kill; returns the number of cases checked.
+std::size_t verify(const Setup& s, const std::string& db, const std::string& acks) {
+  SqliteStore store(db, options(Durability::full));
+  ManualClock clock(at(0, 0, 0));
+  Engine engine(store, clock, s.calendar);
+  engine.deploy(s.bundle);
+  for (const std::string& key : acknowledged(acks)) {
+    auto rec = store.find_command(key);
+    if (!rec) fail("acknowledged command " + key + " is not in the file");
+    else if (rec->events.size() != rec->commit.count) fail("command " + key + " is missing events");
+  }
+  const auto ids = store.cases();
+  for (CaseId id : ids) {
+    try {
+      auto log = store.load(id);
+      if (!log || log->events.empty() || !std::holds_alternative<CaseOpened>(log->events.front()))
+        fail(fmt::format("case {} does not start with case_opened", id.value));
+      auto same = engine.verify(id);
+      if (!same) fail(fmt::format("case {}: {}", id.value, same.error().message));
+      else if (!*same) fail(fmt::format("case {}: its snapshot disagrees with its replayed log", id.value));
+    } catch (const StoreError& e) {
+      fail(e.what());
+    }
+  }
+  return ids.size();
+}
+
+pid_t spawn(const std::vector<std::string>& args) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv("/proc/self/exe", argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 7 && std::string(argv[1]) == "--child")
+    return child(argv[2], argv[3], argv[4], std::string(argv[5]) == "batched" ? Durability::batched : Durability::full,
+                 std::stoi(argv[6]));
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: store_crash_test SOURCE_DIR full|batched KILLS\n");
+    return 2;
+  }
+  const std::string root = argv[1], mode = argv[2];
+  const int wanted = std::stoi(argv[3]);
+  char dir_template[] = "/tmp/yishi-crash-XXXXXX";
+  if (!::mkdtemp(dir_template)) return 2;
+  const std::filesystem::path dir = dir_template;
+  const std::string db = (dir / "cases.db").string(), acks = (dir / "acks.txt").string();
+  const Setup s = load(root);
+  std::mt19937 rng(static_cast<unsigned>(std::hash<std::string>{}(mode)) ^ 20261121u);
+  std::uniform_int_distribution<int> delay_ms(1, 60);
+  int kills = 0, gen = 0, runs = 0;
+  std::size_t cases = 0;
+  while (kills < wanted && runs < wanted * 20) {
+    ++runs;
+    const pid_t pid = spawn({"store_crash_test", "--child", root, db, acks, mode, std::to_string(gen)});
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+      ++kills;
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+      ++gen;  // the generation finished before the kill: the next child starts a new one
+    } else {
+      fail(fmt::format("a child failed on its own (status {})", status));
+      break;
+    }
+    cases = verify(s, db, acks);
+    if (failures) break;
+  }
+  // An undisturbed child finishes the current generation; all its cases reach issuance.
+  const pid_t pid = spawn({"store_crash_test", "--child", root, db, acks, mode, std::to_string(gen)});
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) fail("the last child could not finish the workload");
+  cases = verify(s, db, acks);
+  {
+    SqliteStore store(db, options(Durability::full));
+    ManualClock clock(at(0, 0, 0));
+    Engine engine(store, clock, s.calendar);
+    engine.deploy(s.bundle);
+    for (int k = 0; k < cases_per_generation; ++k) {
+      auto rec = store.find_command(fmt::format("g{}-c{}-s0", gen, k));
+      if (!rec) {
+        fail(fmt::format("case {} of generation {} was never opened", k, gen));
+        continue;
+      }
+      auto view = engine.view(rec->case_id);
+      if (!view || view->status != CaseStatus::issued)
+        fail(fmt::format("case {} of generation {} did not reach issuance", k, gen));
+    }
+  }
+  std::printf("%s: %d kills in %d runs, %d generations finished, %zu cases, %zu acknowledged commands, %s\n",
+              mode.c_str(), kills, runs, gen, cases, acknowledged(acks).size(), failures ? "FAILED" : "all checks hold");
+  std::filesystem::remove_all(dir);
+  if (kills < wanted) fail(fmt::format("only {} of {} kills landed while a child was running", kills, wanted));
+  return failures ? 1 : 0;
+}
