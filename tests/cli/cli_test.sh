@@ -199,6 +199,21 @@ expect 2 "run needs --script" -- "$yishi" run "$root/bundles/national/open_resta
 expect 2 "run: unreadable calendar folder" -- "$yishi" run "$root/bundles/national/open_restaurant.yaml" --calendar "$tmp/nowhere" --script "$tmp/case.scenario"
 expect 1 "run refuses a bundle with errors" -- "$yishi" run "$root/tests/corpus/malformed/cycle_and_unknowns.yaml" --script "$tmp/case.scenario"
 expect 0 "run --help" -- "$yishi" run --help
+# --db: cases kept in a SQLite file; two scripts share it; a rerun is refused as already applied
+expect 0 "run --db keeps the cases in a database" -- "$yishi" run "$root/bundles/national/open_restaurant.yaml" --calendar "$root/bundles/calendars" --script "$tmp/case.scenario" --db "$tmp/cases.db"
+contains "$tmp/out" "case 1 · open_restaurant" "run --db prints the case"
+cp "$tmp/case.scenario" "$tmp/second.scenario"
+expect 0 "a second script shares the database" -- "$yishi" run "$root/bundles/national/open_restaurant.yaml" --calendar "$root/bundles/calendars" --script "$tmp/second.scenario" --db="$tmp/cases.db"
+if grep -qF "case 1 · open_restaurant" "$tmp/out"; then echo "FAIL: the second script's case reuses id 1"; fail=1; else echo "ok: the second script's case has a new id"; fi
+expect 1 "running a script again on its database is refused" -- "$yishi" run "$root/bundles/national/open_restaurant.yaml" --calendar "$root/bundles/calendars" --script "$tmp/case.scenario" --db "$tmp/cases.db"
+contains "$tmp/err" "command \`case:cmd-" "the refusal names the prefixed command id"
+contains "$tmp/err" "was already applied" "the refusal says the command was applied"
+printf 'not a database at all, just text\n%.0s' {1..200} > "$tmp/junk.db"
+cp "$tmp/junk.db" "$tmp/junk.before"
+expect 2 "run --db on a file that is not a yishi database" -- "$yishi" run "$root/bundles/national/open_restaurant.yaml" --script "$tmp/case.scenario" --db "$tmp/junk.db"
+contains "$tmp/err" "junk.db: not a yishi database" "the error names the file"
+if cmp -s "$tmp/junk.db" "$tmp/junk.before"; then echo "ok: the foreign file is left as it was"; else echo "FAIL: the foreign file changed"; fail=1; fi
+expect 2 "run --db needs a file" -- "$yishi" run "$root/bundles/national/open_restaurant.yaml" --script "$tmp/case.scenario" --db
 
 # docs/diagnostics.md is generated from the code table and must match it.
 "$yishi" explain --all > "$tmp/diagnostics.md"

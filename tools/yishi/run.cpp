@@ -1,6 +1,8 @@
 // `yishi run`: drives cases through the engine from a case script and prints their state
 // and audit trail.
+#include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -10,7 +12,7 @@
 namespace yishi::cli {
 namespace {
 
-constexpr std::string_view run_help = R"(usage: yishi run [BUNDLE] --script FILE [--calendar DIR] [--json]
+constexpr std::string_view run_help = R"(usage: yishi run [BUNDLE] --script FILE [--db FILE] [--calendar DIR] [--json]
 
 Runs a case script (docs/scripts.md): opens cases of the bundle, submits, accepts, signs,
 advances the clock, ... as the script's lines say, and checks its `expect` lines. Then prints
@@ -18,6 +20,10 @@ each case the script opened: its status, items with their deadlines, materials a
 trail, with personal data masked.
   BUNDLE          the bundle (YAML or DSL); otherwise the script's `bundle PATH` line
   --script FILE   the case script; paths in it are relative to the current directory
+  --db FILE       keep the cases in this SQLite database (created if missing; see
+                  docs/storage.md) instead of in memory. Command ids are prefixed with the
+                  script's name (`case:cmd-12`), so several scripts share one database;
+                  running a script again reports its first command as already applied
   --calendar DIR  the working-day calendars (e.g. bundles/calendars); otherwise the script's
                   `calendar DIR` line, or Monday to Friday without holidays
   --json          the cases as JSON on stdout
@@ -76,7 +82,7 @@ std::string case_json(script::Runner& r, const CaseView& v, const std::vector<Au
 }  // namespace
 
 int run(const std::vector<std::string>& args) {
-  std::string script_path, calendar_dir;
+  std::string script_path, calendar_dir, db_path;
   Options o;
   for (auto it = args.begin(); it != args.end();) {
     const std::string& a = *it++;
@@ -88,6 +94,9 @@ int run(const std::vector<std::string>& args) {
     } else if (auto v = value("--script")) {
       if (v->empty()) return usage_error(error.empty() ? "`--script` needs a file" : error, run_help);
       script_path = *v;
+    } else if (auto d = value("--db")) {
+      if (d->empty()) return usage_error(error.empty() ? "`--db` needs a file" : error, run_help);
+      db_path = *d;
     } else if (auto c = value("--calendar")) {
       if (c->empty()) return usage_error(error.empty() ? "`--calendar` needs a directory" : error, run_help);
       calendar_dir = *c;
@@ -123,6 +132,17 @@ int run(const std::vector<std::string>& args) {
     if (unreadable) return exit_usage;
     if (errors || !so.calendar) return exit_diagnostics;
   }
+  std::unique_ptr<SqliteStore> db;
+  if (!db_path.empty()) {
+    try {
+      db = std::make_unique<SqliteStore>(db_path);
+    } catch (const StoreError& e) {
+      fmt::print(stderr, "yishi: {}\n", e.what());
+      return exit_usage;
+    }
+    so.store = db.get();
+    so.key_prefix = std::filesystem::path(script_path).stem().string() + ":";
+  }
   script::Runner runner(std::move(so));
   int status = exit_ok;
   try {
@@ -130,6 +150,9 @@ int run(const std::vector<std::string>& args) {
   } catch (const script::ScriptError& e) {
     fmt::print(stderr, "{}\n", e.what());
     status = exit_diagnostics;
+  } catch (const StoreError& e) {
+    fmt::print(stderr, "yishi: {}\n", e.what());
+    return exit_usage;
   }
   std::vector<std::string> shown;
   if (Engine* engine = runner.engine())

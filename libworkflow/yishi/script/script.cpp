@@ -190,6 +190,7 @@ class Interpreter {
       }
     }
     if (p.key.empty()) p.key = fmt::format("cmd-{}", line_no_);
+    p.key.insert(0, script_.key_prefix);
     if (p.actor.id.empty()) throw Failure("a command needs `by ACTOR`");
     return p;
   }

@@ -38,6 +38,9 @@ struct ScriptOptions {
   std::optional<Calendar> calendar;       ///< given beforehand (a `calendar` line replaces it)
   Store* store = nullptr;                 ///< where cases live; null: an in-memory store
   bool check_replay = true;               ///< replay every case after every command
+  /// Put before every command id (`cmd-LINE` or the line's `key`): scripts that share a
+  /// durable store keep apart (`yishi run --db` uses the script's name and a colon).
+  std::string key_prefix;
 };
 
 class Runner {

@@ -164,8 +164,10 @@ class Statement {
   void bind_one(int k, std::string_view v) {
     check(sqlite3_bind_blob64(s_, k, v.data(), v.size(), SQLITE_STATIC));
   }
+  // Text is copied (ids are short, and a caller's temporary may not outlive the step); blobs
+  // are bound in place and must outlive the statement's use.
   void bind_one(int k, const std::string& v) {
-    check(sqlite3_bind_text64(s_, k, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8));
+    check(sqlite3_bind_text64(s_, k, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
   }
   void bind_one(int k, std::optional<std::int64_t> v) {
     check(v ? sqlite3_bind_int64(s_, k, *v) : sqlite3_bind_null(s_, k));
