@@ -213,11 +213,16 @@ TEST_CASE("store.sqlite.a_damaged_commit_is_a_store_error_naming_the_case") {
   engine.drop_cache();
   const std::string m = message_of([&] { (void)engine.state(a); });
   CHECK(m.find(fmt::format("case {}", a.value)) != std::string::npos);
-  CHECK(m.find("cannot be decoded") != std::string::npos);
+  CHECK(m.find("the commit at version 2 was altered") != std::string::npos);
   CHECK(engine.state(b).value() == b_state);  // the other cases are untouched
+  const CaseId c = run_to_issuance(engine, "c-");
   Raw(path).exec(fmt::format("DELETE FROM commits WHERE case_id = {} AND first_version = 2", b.value));
+  Raw(path).exec(fmt::format("DELETE FROM commits WHERE case_id = {} AND first_version = "
+                             "(SELECT max(first_version) FROM commits WHERE case_id = {})",
+                             c.value, c.value));
   engine.drop_cache();
-  CHECK(message_of([&] { (void)engine.state(b); }).find("gap") != std::string::npos);
+  CHECK(message_of([&] { (void)engine.state(b); }).find("gap after version 1") != std::string::npos);
+  CHECK(message_of([&] { (void)engine.state(c); }).find("the log ends at version") != std::string::npos);
 }
 
 TEST_CASE("store.sqlite.a_locked_database_is_reported_and_nothing_is_half_written") {

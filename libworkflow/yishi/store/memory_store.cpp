@@ -101,7 +101,7 @@ AppendStatus MemoryStore::append(CaseId id, std::uint64_t expected_version, cons
                                  std::span<const Event> events, std::optional<Instant> next_due) {
   std::lock_guard lock(impl_->mu);
   Impl& s = *impl_;
-  if (commit.first_version != expected_version + 1 || commit.count != events.size())
+  if (commit.first_version != expected_version + 1 || commit.count != events.size() || events.empty())
     throw StoreError("append: the commit header does not match its events");
   if (id.value == 0 || id.value >= s.next_id) throw StoreError("append: a case id this store did not allocate");
   // The id first: a retry is a duplicate whatever version it expected.

@@ -326,10 +326,11 @@ struct SqliteStore::Impl {
       "ON CONFLICT(id) DO UPDATE SET version = excluded.version, chain = excluded.chain, "
       "next_due = excluded.next_due, lease_owner = NULL, lease_until = NULL");
     p(select_commits,
-      "SELECT first_version, count, command_id, header, events FROM commits WHERE case_id = ?1 ORDER BY first_version");
-    p(select_commits_after,
-      "SELECT first_version, count, command_id, header, events FROM commits WHERE case_id = ?1 AND first_version > ?2 "
+      "SELECT first_version, count, command_id, header, events, chain FROM commits WHERE case_id = ?1 "
       "ORDER BY first_version");
+    p(select_commits_after,
+      "SELECT first_version, count, command_id, header, events, chain FROM commits WHERE case_id = ?1 "
+      "AND first_version > ?2 ORDER BY first_version");
     p(select_command, "SELECT case_id, first_version, count, command_id, header, events FROM commits WHERE command_id = ?1");
     p(select_due,
       "SELECT id, next_due FROM cases WHERE next_due IS NOT NULL AND next_due <= ?1 ORDER BY next_due, id LIMIT ?2");
@@ -356,7 +357,7 @@ struct SqliteStore::Impl {
   }
 
   void usable() const {
-    if (!failed.empty()) throw StoreError(fmt::format("{}: the store is unusable: {}", path, failed));
+    if (!failed.empty()) throw StoreError(fmt::format("the store is unusable: {}", failed));
   }
 
   // --- Write transactions ---------------------------------------------------------------
@@ -369,7 +370,6 @@ struct SqliteStore::Impl {
     if (options.durability == Durability::full) {
       begin.bind().run();
       try {
-        write_snapshots();
         if constexpr (std::is_void_v<decltype(f())>) {
           f();
           commit.bind().run();
@@ -408,7 +408,7 @@ struct SqliteStore::Impl {
           // error): every append of the batch is gone.
           in_batch = false;
           failed = fmt::format("a batch of {} appends was rolled back and lost: {}", batch_appends, e.what());
-          throw StoreError(fmt::format("{}: {}", path, failed));
+          throw StoreError(failed);
         }
         sqlite3_exec(db, "ROLLBACK TO append", nullptr, nullptr, nullptr);
         sqlite3_exec(db, "RELEASE append", nullptr, nullptr, nullptr);
@@ -422,7 +422,6 @@ struct SqliteStore::Impl {
   void close_batch() {
     if (!in_batch) return;
     try {
-      write_snapshots();
       commit.bind().run();
       ++stats.transactions;
       in_batch = false;
@@ -430,8 +429,9 @@ struct SqliteStore::Impl {
       sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
       in_batch = false;
       failed = fmt::format("a batch of {} appends could not be committed and was lost: {}", batch_appends, e.what());
-      throw StoreError(fmt::format("{}: {}", path, failed));
+      throw StoreError(failed);
     }
+    write_snapshots();
   }
 
   void after_append() {
@@ -458,18 +458,25 @@ struct SqliteStore::Impl {
     }
   }
 
-  /// Writes the snapshots waiting to ride on a transaction (called inside one). A snapshot
-  /// that cannot be written (a full disk) is dropped: it only shortens loading, and must not
-  /// cost the commands of the transaction.
+  /// Writes the snapshots waiting (none while a batch is open) in a transaction of their
+  /// own, never inside an append's or a batch's: a snapshot only shortens loading and must
+  /// not cost a command, whatever happens to it (a full disk rolls its transaction back).
+  /// Its commit is not fsynced (synchronous=NORMAL): a crash may lose a snapshot, never a
+  /// command, and the next full commit syncs it anyway.
   void write_snapshots() {
-    for (const PendingSnapshot& p : snapshots) {
-      try {
-        write_snapshot(p);
-      } catch (const StoreError&) {
-        // dropped; the case's next snapshot replaces it
-      }
+    if (snapshots.empty() || in_batch || !failed.empty()) return;
+    std::vector<PendingSnapshot> pending;
+    pending.swap(snapshots);
+    exec("PRAGMA synchronous=NORMAL");
+    try {
+      begin.bind().run();
+      for (const PendingSnapshot& p : pending) write_snapshot(p);
+      commit.bind().run();
+    } catch (const StoreError&) {
+      if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      // dropped; each case's next snapshot replaces its own
     }
-    snapshots.clear();
+    exec("PRAGMA synchronous=FULL");
   }
 
   /// A snapshot is taken at a commit boundary and records the chain of that commit.
@@ -489,26 +496,49 @@ struct SqliteStore::Impl {
     ++stats.snapshots_written;
   }
 
+  /// Whether `id` was handed out by some store on this file: below the shared counter, and
+  /// not among the ids this store reserved but has not handed out yet.
+  bool allocated(CaseId id) {
+    if (id.value == 0 || id.value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return false;
+    const auto v = static_cast<std::int64_t>(id.value);
+    if (v >= next_id && v < id_end) return false;
+    read_ids.bind();
+    Cursor c(read_ids);
+    return read_ids.step() && v < read_ids.integer(0);
+  }
+
   // --- Reads ----------------------------------------------------------------------------
 
-  /// Reads the rows of a commits query (first_version, count, command_id, header, events from
-  /// column `at`) into a case log, checking that they follow each other.
-  void read_log(Statement& s, int at, std::uint64_t base, CaseId id, StoredCase& out) const {
+  /// Reads the rows of a commits query (first_version, count, command_id, header, events,
+  /// chain) into a case log after version `base` (whose chain is `link`), checking that the
+  /// commits follow each other, that each one's bytes give its recorded chain, and that they
+  /// reach the case's version `last`.
+  void read_log(Statement& s, std::uint64_t base, std::int64_t link, std::uint64_t last, CaseId id,
+                StoredCase& out) const {
     std::uint64_t expected = base + 1;
     while (s.step()) {
-      const auto first = static_cast<std::uint64_t>(s.integer(at));
-      const auto count = static_cast<std::uint32_t>(s.integer(at + 1));
+      const auto first = static_cast<std::uint64_t>(s.integer(0));
+      const auto count = static_cast<std::uint32_t>(s.integer(1));
       if (first != expected)
-        throw StoreError(fmt::format("{}: case {}: the log has a gap before version {}", path, id.value, first));
+        throw StoreError(fmt::format("{}: case {}: the log has a gap after version {}", path, id.value, expected - 1));
+      const auto next = static_cast<std::int64_t>(
+          store_internal::chain(static_cast<std::uint64_t>(link), s.bytes(3), s.bytes(4)));
+      if (next != s.integer(5))
+        throw StoreError(fmt::format("{}: case {}: the commit at version {} was altered (its chain does not match)",
+                                     path, id.value, first));
+      link = next;
       try {
-        out.commits.push_back(store_internal::decode_header(s.bytes(at + 3), std::string(s.bytes(at + 2)), first, count));
-        store_internal::decode_events(s.bytes(at + 4), count, out.events);
+        out.commits.push_back(store_internal::decode_header(s.bytes(3), std::string(s.bytes(2)), first, count));
+        store_internal::decode_events(s.bytes(4), count, out.events);
       } catch (const CodecError& e) {
         throw StoreError(fmt::format("{}: case {}: the commit at version {} cannot be decoded: {}", path, id.value,
                                      first, e.what()));
       }
       expected += count;
     }
+    if (expected - 1 != last)
+      throw StoreError(fmt::format("{}: case {}: the log ends at version {}, the case is at version {}", path, id.value,
+                                   expected - 1, last));
   }
 
   std::optional<std::pair<std::uint64_t, std::int64_t>> case_row(CaseId id) {
@@ -519,17 +549,18 @@ struct SqliteStore::Impl {
   }
 
   std::optional<StoredCase> load_whole(CaseId id) {
-    if (!case_row(id)) return std::nullopt;
+    const auto row = case_row(id);
+    if (!row) return std::nullopt;
     StoredCase out{id, {}, {}, std::nullopt, 0};
     select_commits.bind(as_int(id.value));
     Cursor c(select_commits);
-    read_log(select_commits, 0, 0, id, out);
+    read_log(select_commits, 0, 0, row->first, id, out);
     return out;
   }
 
   /// The case's snapshot if it is sound: known format, checksum of its bytes, and the chain
   /// of the commit it was taken at.
-  std::optional<CaseState> sound_snapshot(CaseId id) {
+  std::optional<CaseState> sound_snapshot(CaseId id, std::int64_t& link) {
     select_snapshot.bind(as_int(id.value));
     std::uint64_t version = 0;
     std::int64_t chain = 0, sum = 0, format = 0;
@@ -558,6 +589,7 @@ struct SqliteStore::Impl {
     try {
       CaseState s = store_internal::decode_state(bytes);
       if (s.id != id || s.version != version) return reject();
+      link = chain;
       return s;
     } catch (const CodecError&) {
       return reject();
@@ -602,7 +634,7 @@ SqliteStore::~SqliteStore() {
   try {
     if (m.failed.empty()) {
       if (m.in_batch) m.close_batch();
-      if (!m.snapshots.empty()) m.write([&] {});
+      m.write_snapshots();
     }
   } catch (const StoreError&) {
     // nothing to report to from a destructor; sync() reports the same failure
@@ -633,13 +665,13 @@ AppendStatus SqliteStore::append(CaseId id, std::uint64_t expected_version, cons
   std::lock_guard lock(impl_->mu);
   Impl& m = *impl_;
   if (commit.first_version != expected_version + 1 || commit.count != events.size() || events.empty())
-    throw StoreError("append: the commit header does not match its events");
-  if (id.value == 0 || id.value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-    throw StoreError("append: a case id this store did not allocate");
+    throw StoreError(fmt::format("{}: append: the commit header does not match its events", m.path));
   const std::string header = store_internal::encode_header(commit);
   const std::string body = store_internal::encode_events(events);
   const AppendStatus status = m.write([&] {
     const auto row = m.case_row(id);
+    if (!row && expected_version == 0 && !m.allocated(id))
+      throw StoreError(fmt::format("{}: append: case id {} was not allocated by this store", m.path, id.value));
     const std::uint64_t current = row ? row->first : 0;
     if (current != expected_version) {
       m.select_duplicate.bind(commit.command_id);
@@ -683,14 +715,16 @@ std::optional<StoredCase> SqliteStore::load_latest(CaseId id) const {
   std::lock_guard lock(impl_->mu);
   Impl& m = *impl_;
   m.usable();
-  if (!m.case_row(id)) return std::nullopt;
-  auto snapshot = m.sound_snapshot(id);
+  const auto row = m.case_row(id);
+  if (!row) return std::nullopt;
+  std::int64_t link = 0;
+  auto snapshot = m.sound_snapshot(id, link);
   if (!snapshot) return m.load_whole(id);
   const std::uint64_t base = snapshot->version;
   StoredCase out{id, {}, {}, std::move(snapshot), base};
   m.select_commits_after.bind(as_int(id.value), as_int(base));
   Cursor c(m.select_commits_after);
-  m.read_log(m.select_commits_after, 0, base, id, out);
+  m.read_log(m.select_commits_after, base, link, row->first, id, out);
   return out;
 }
 
@@ -757,8 +791,7 @@ void SqliteStore::save_snapshot(CaseId id, const CaseState& state) {
   m.usable();
   if (state.id != id) throw StoreError("save_snapshot: the state belongs to another case");
   m.snapshots.push_back({id.value, state.version, store_internal::encode_state(state)});
-  // In a batch the snapshot rides along at once; in full mode, on the next transaction.
-  if (m.in_batch) m.write([&] { m.write_snapshots(); });
+  m.write_snapshots();  // at once, or when the open batch is committed
 }
 
 std::vector<OutboxEntry> SqliteStore::claim_outbox(std::string_view worker, std::size_t limit,
@@ -799,7 +832,7 @@ void SqliteStore::sync() {
   Impl& m = *impl_;
   m.usable();
   if (m.in_batch) m.close_batch();
-  if (!m.snapshots.empty()) m.write([&] {});
+  m.write_snapshots();
 }
 
 std::vector<CaseId> SqliteStore::cases() const {
