@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git python3
-  libboost-dev libfmt-dev libyaml-cpp-dev libsqlite3-dev sqlite3
+  libboost-dev libfmt-dev libyaml-cpp-dev libsqlite3-dev sqlite3 libpq-dev postgresql
   doctest-dev libbenchmark-dev
   clang-14 libfuzzer-14-dev
   python3-jsonschema

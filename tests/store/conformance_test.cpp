@@ -1,5 +1,7 @@
 // The store contract (runtime/store.hpp), the same for every store: each test runs once per
-// store kind (memory, SQLite full, SQLite batched).
+// store kind. Built twice: unit_store runs it on memory, SQLite full and SQLite batched;
+// unit_store_postgres (YISHI_STORE_POSTGRES) on PostgreSQL, against the server of the
+// `postgres` ctest fixture.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
@@ -42,7 +44,11 @@ CaseId run_case(Engine& engine, const std::string& prefix) {
 
 }  // namespace
 
+#ifdef YISHI_STORE_POSTGRES
+#define STORE_KINDS yishi::test::PostgresKind
+#else
 #define STORE_KINDS MemoryKind, SqliteFullKind, SqliteBatchedKind
+#endif
 
 TEST_CASE_TEMPLATE("store.conformance.appends_are_guarded_by_command_id_then_version", K, STORE_KINDS) {
   K kind;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "restaurant_case.hpp"
+#include "store_kinds.hpp"
 #include "yishi/store/internal/codec.hpp"
 #include "yishi/yishi.hpp"
 
@@ -45,14 +46,6 @@ class Raw {
   sqlite3* db_ = nullptr;
 };
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const StoreError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 }  // namespace
 

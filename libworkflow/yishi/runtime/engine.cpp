@@ -305,6 +305,28 @@ std::size_t Engine::advance_to(Instant t) {
   return fired;
 }
 
+std::size_t Engine::fire_due(std::string_view worker, Instant until, std::size_t limit,
+                             std::chrono::milliseconds lease) {
+  Impl& m = *impl_;
+  std::size_t fired = 0;
+  for (const DueCase& d : m.store.claim_due(worker, until, limit, lease)) {
+    for (int attempt = 0; attempt < std::max(1, m.options.max_attempts); ++attempt) {
+      Impl::Fired f = Impl::Fired::none;
+      for (;;) {
+        auto got = m.live(d.id);  // again after each timer: a commit may drop the cached state
+        if (!got) break;
+        f = m.fire_one(d.id, **got, until);
+        if (f != Impl::Fired::one) break;
+        ++fired;
+      }
+      if (f != Impl::Fired::stale) break;  // else another engine moved the case: reload, retry
+    }
+    if (auto it = m.cache.find(d.id.value); it != m.cache.end() && is_terminal(it->second.state.status))
+      m.cache.erase(it);
+  }
+  return fired;
+}
+
 Result<CaseView, CommandError> Engine::view(CaseId id) {
   auto got = impl_->live(id);
   if (!got) return unexpected(std::move(got).error());

@@ -19,11 +19,13 @@
 // engine whose cached state is stale reloads the case and retries.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "yishi/calendar/calendar.hpp"
@@ -140,6 +142,14 @@ class Engine {
   /// Fires every timer due at or before `t`, in time order and each at its due instant, then
   /// moves the clock to `t`. Returns how many timers fired.
   std::size_t advance_to(Instant t);
+
+  /// One round of a timer worker among several engines sharing a store: claims up to `limit`
+  /// cases with timers due at or before `until` (leased to `worker` for `lease`, so other
+  /// workers skip them) and fires each one's due timers in time order, each at its due
+  /// instant. Returns how many timers fired. Call it in a loop; a timer is never fired twice
+  /// (its commit is guarded by the case version and keyed `timer:CASE:VERSION`), and one
+  /// whose worker died is claimed again once the lease runs out. Does not move the clock.
+  std::size_t fire_due(std::string_view worker, Instant until, std::size_t limit, std::chrono::milliseconds lease);
 
   [[nodiscard]] Result<CaseView, CommandError> view(CaseId id);
   [[nodiscard]] Result<std::vector<AuditEntry>, CommandError> audit_trail(CaseId id);
