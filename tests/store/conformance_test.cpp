@@ -85,6 +85,7 @@ TEST_CASE_TEMPLATE("store.conformance.appends_are_guarded_by_command_id_then_ver
   CHECK_THROWS_AS((void)store->append(id, 3, header("k3", 4, 2), one(opened_event), std::nullopt), StoreError);
   CHECK(store->version(id) == 3);
   CHECK_FALSE(store->find_command("k3"));
+  CHECK(store->cases() == std::vector<CaseId>{id});
   // a commit without events, and a case id the store never handed out
   CHECK_THROWS_AS((void)store->append(id, 3, header("k4", 4, 0), {}, std::nullopt), StoreError);
   CHECK_THROWS_AS((void)store->append(CaseId{id.value + 5000}, 0, header("k5", 1), one(opened_event), std::nullopt),

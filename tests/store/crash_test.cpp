@@ -1,6 +1,6 @@
-// Crash test of the SQLite store: a child process runs a workload of restaurant cases against
-// a database file and is killed with SIGKILL at random points; after every kill the parent
-// reopens the file and checks that
+// Crash test of the durable stores: a child process (an engine) runs a workload of restaurant
+// cases against a SQLite file or a PostgreSQL schema and is killed with SIGKILL at random
+// points; after every kill the parent opens the store again and checks that
 //   - every command the child saw succeed is in the file (in batched mode: once synced),
 //   - every case's log is whole (contiguous commits, each with all its events) and replays,
 //   - replaying each case's whole log gives the state its snapshot gives,
@@ -8,7 +8,7 @@
 // those already applied come back as duplicates. At the end a child finishes the workload
 // undisturbed, and every case must have reached issuance.
 //
-//   store_crash_test SOURCE_DIR full|batched KILLS
+//   store_crash_test SOURCE_DIR full|batched|postgres KILLS   (postgres: $YISHI_PG_URL)
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -25,76 +25,30 @@
 #include <thread>
 #include <vector>
 
-#include "yishi/yishi.hpp"
+#include "workload.hpp"
 
 using namespace yishi;
 
 namespace {
 
+using namespace yishi::workload;
+
 constexpr int cases_per_generation = 150;
-
-struct Setup {
-  CompiledBundle bundle;
-  Calendar calendar;
-};
-
-Setup load(const std::string& root) {
-  SourceMap sources;
-  auto loaded = yaml::load_file(sources, root + "/bundles/national/open_restaurant.yaml");
-  auto compiled = compile(std::move(*loaded.bundle));
-  auto year = yaml::load_calendar_file(sources, root + "/bundles/calendars/cn-2025.yaml");
-  if (!compiled.compiled || !year.year) throw std::runtime_error("cannot load the restaurant bundle");
-  return {*compiled.compiled, Calendar({*year.year})};
-}
-
-SqliteOptions options(Durability d) {
-  SqliteOptions o;
-  o.durability = d;
-  o.snapshot_every = 4;
-  o.batch_interval = std::chrono::milliseconds(2);
-  return o;
-}
-
-/// When step `step` of case `k` of generation `gen` happens: a generation is one Monday, each
-/// step 30 minutes after the last, the cases a second apart; no deadline runs out.
-Instant at(int gen, int step, int k) {
-  return Calendar{}.at(*parse_date("2025-03-03"), 9 * 60) + std::chrono::weeks(gen) + std::chrono::minutes(30 * step) +
-         std::chrono::seconds(k);
-}
-
-const Actor corp = Actor::applicant("corp-1");
-const Actor clerk = Actor::staff("wang", "service_center", "clerk");
-const Actor li = Actor::staff("li", "market_regulation", "reviewer");
-const Actor zhou = Actor::staff("zhou", "market_regulation", "section_chief");
-
-/// Step `step` of a case (0 opens it): the same command, under the same id, in every run.
-std::optional<Command> step_command(int step, const std::string& key) {
-  switch (step) {
-    case 1: return Command{key, corp, Submit{{"premises_proof", "layout_plan", "food_safety_rules"}, {}}};
-    case 2: return Command{key, clerk, AcceptWithDeficiency{}};
-    case 3: return Command{key, li, Sign{"licence_check", Decision::approve, "", {}, std::nullopt}};
-    case 4: return Command{key, li, Sign{"food_licence", Decision::approve, "现场核查通过", {}, std::nullopt}};
-    case 5: return Command{key, zhou, Sign{"food_licence", Decision::approve, "", {}, std::nullopt}};
-    case 6: return Command{key, corp, SupplyMaterial{"health_certificates"}};
-    case 7: return Command{key, clerk, Issue{}};
-    default: return std::nullopt;
-  }
-}
-constexpr int steps = 8;
 
 /// The child: runs generation `gen` of the workload, case by case in round-robin, writing
 /// the id of each command that succeeded to the acknowledgement file once it is durable.
-int child(const std::string& root, const std::string& db, const std::string& acks, Durability d, int gen) {
+int child(const std::string& root, const std::string& mode, const std::string& db, const std::string& schema,
+          const std::string& acks, int gen) {
   const Setup s = load(root);
-  SqliteStore store(db, options(d));
+  auto store = open_store(mode, db, schema);
   ManualClock clock(at(0, 0, 0));
-  Engine engine(store, clock, s.calendar);
+  Engine engine(*store, clock, s.calendar);
   engine.deploy(s.bundle);
   const int ack_fd = ::open(acks.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644);
   if (ack_fd < 0) return 3;
   std::vector<std::string> pending;
   const auto acknowledge = [&] {
-    if (d == Durability::batched) store.sync();
+    store->sync();  // batched: waits for the batch; full and PostgreSQL: durable already
     for (const std::string& id : pending) {
       const std::string line = id + "\n";
       if (::write(ack_fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) std::exit(4);
@@ -105,20 +59,17 @@ int child(const std::string& root, const std::string& db, const std::string& ack
   for (int step = 0; step < steps; ++step) {
     for (int k = 0; k < cases_per_generation; ++k) {
       clock.advance_to(at(gen, step, k));
-      const std::string key = fmt::format("g{}-c{}-s{}", gen, k, step);
-      CommandResult r = step == 0 ? engine.open_case({key, corp, "open_restaurant", "",
-                                                       {{"outdoor_sign", false}, {"crowded_venue", false}}, {}})
-                                  : engine.execute(ids[static_cast<std::size_t>(k)], *step_command(step, key));
-      if (r) {
-        if (step == 0) ids[static_cast<std::size_t>(k)] = r->case_id;
-      } else if (r.error().kind == ErrorKind::duplicate_command && r.error().original) {
-        if (step == 0) ids[static_cast<std::size_t>(k)] = r.error().original->case_id;
-      } else {
-        std::fprintf(stderr, "%s refused: %s\n", key.c_str(), r.error().message.c_str());
+      const std::string id = key(gen, k, step);
+      CommandResult r = step == 0 ? engine.open_case(open_command(id))
+                                  : engine.execute(ids[static_cast<std::size_t>(k)], step_command(step, id));
+      auto applied = case_of(r);
+      if (!applied) {
+        std::fprintf(stderr, "%s refused: %s\n", id.c_str(), r.error().message.c_str());
         return 2;
       }
-      pending.push_back(key);
-      if (d == Durability::full || pending.size() >= 16) acknowledge();
+      if (step == 0) ids[static_cast<std::size_t>(k)] = *applied;
+      pending.push_back(id);
+      if (mode != "batched" || pending.size() >= 16) acknowledge();
     }
   }
   acknowledge();
@@ -142,15 +93,14 @@ void fail(const std::string& what) {
 }
 
 /// The parent's checks after a kill; returns the number of cases checked.
-std::size_t verify(const Setup& s, const std::string& db, const std::string& acks) {
-  SqliteStore store(db, options(Durability::full));
+std::size_t verify(const Setup& s, Store& store, const std::string& acks) {
   ManualClock clock(at(0, 0, 0));
   Engine engine(store, clock, s.calendar);
   engine.deploy(s.bundle);
-  for (const std::string& key : acknowledged(acks)) {
-    auto rec = store.find_command(key);
-    if (!rec) fail("acknowledged command " + key + " is not in the file");
-    else if (rec->events.size() != rec->commit.count) fail("command " + key + " is missing events");
+  for (const std::string& id : acknowledged(acks)) {
+    auto rec = store.find_command(id);
+    if (!rec) fail("acknowledged command " + id + " is not in the store");
+    else if (rec->events.size() != rec->commit.count) fail("command " + id + " is missing events");
   }
   const auto ids = store.cases();
   for (CaseId id : ids) {
@@ -183,11 +133,10 @@ pid_t spawn(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 7 && std::string(argv[1]) == "--child")
-    return child(argv[2], argv[3], argv[4], std::string(argv[5]) == "batched" ? Durability::batched : Durability::full,
-                 std::stoi(argv[6]));
+  if (argc == 8 && std::string(argv[1]) == "--child")
+    return child(argv[2], argv[3], argv[4], argv[5], argv[6], std::stoi(argv[7]));
   if (argc != 4) {
-    std::fprintf(stderr, "usage: store_crash_test SOURCE_DIR full|batched KILLS\n");
+    std::fprintf(stderr, "usage: store_crash_test SOURCE_DIR full|batched|postgres KILLS\n");
     return 2;
   }
   const std::string root = argv[1], mode = argv[2];
@@ -196,14 +145,18 @@ int main(int argc, char** argv) {
   if (!::mkdtemp(dir_template)) return 2;
   const std::filesystem::path dir = dir_template;
   const std::string db = (dir / "cases.db").string(), acks = (dir / "acks.txt").string();
+  const std::string schema = "crash_" + std::to_string(::getpid());
   const Setup s = load(root);
   std::mt19937 rng(static_cast<unsigned>(std::hash<std::string>{}(mode)) ^ 20261121u);
-  std::uniform_int_distribution<int> delay_ms(1, 60);
+  std::uniform_int_distribution<int> delay_ms(mode == "postgres" ? 20 : 1, mode == "postgres" ? 400 : 60);
   int kills = 0, gen = 0, runs = 0;
   std::size_t cases = 0;
+  const auto child_args = [&] {
+    return std::vector<std::string>{"store_crash_test", "--child", root, mode, db, schema, acks, std::to_string(gen)};
+  };
   while (kills < wanted && runs < wanted * 20) {
     ++runs;
-    const pid_t pid = spawn({"store_crash_test", "--child", root, db, acks, mode, std::to_string(gen)});
+    const pid_t pid = spawn(child_args());
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
     ::kill(pid, SIGKILL);
     int status = 0;
@@ -216,32 +169,30 @@ int main(int argc, char** argv) {
       fail(fmt::format("a child failed on its own (status {})", status));
       break;
     }
-    cases = verify(s, db, acks);
+    cases = verify(s, *open_store(mode, db, schema), acks);
     if (failures) break;
   }
   // An undisturbed child finishes the current generation; all its cases reach issuance.
-  const pid_t pid = spawn({"store_crash_test", "--child", root, db, acks, mode, std::to_string(gen)});
+  const pid_t pid = spawn(child_args());
   int status = 0;
   ::waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) fail("the last child could not finish the workload");
-  cases = verify(s, db, acks);
-  {
-    SqliteStore store(db, options(Durability::full));
-    ManualClock clock(at(0, 0, 0));
-    Engine engine(store, clock, s.calendar);
-    engine.deploy(s.bundle);
-    for (int k = 0; k < cases_per_generation; ++k) {
-      auto rec = store.find_command(fmt::format("g{}-c{}-s0", gen, k));
-      if (!rec) {
-        fail(fmt::format("case {} of generation {} was never opened", k, gen));
-        continue;
-      }
-      auto view = engine.view(rec->case_id);
-      if (!view || view->status != CaseStatus::issued)
-        fail(fmt::format("case {} of generation {} did not reach issuance", k, gen));
+  auto store = open_store(mode, db, schema);
+  cases = verify(s, *store, acks);
+  ManualClock clock(at(0, 0, 0));
+  Engine engine(*store, clock, s.calendar);
+  engine.deploy(s.bundle);
+  for (int k = 0; k < cases_per_generation; ++k) {
+    auto rec = store->find_command(key(gen, k, 0));
+    if (!rec) {
+      fail(fmt::format("case {} of generation {} was never opened", k, gen));
+      continue;
     }
+    auto view = engine.view(rec->case_id);
+    if (!view || view->status != CaseStatus::issued)
+      fail(fmt::format("case {} of generation {} did not reach issuance", k, gen));
   }
-  std::printf("%s: %d kills in %d runs, %d generations finished, %zu cases, %zu acknowledged commands, %s\n",
+  std::printf("%s: %d kills in %d runs, %d generations finished, %zu cases, %zu acknowledgements, %s\n",
               mode.c_str(), kills, runs, gen, cases, acknowledged(acks).size(), failures ? "FAILED" : "all checks hold");
   std::filesystem::remove_all(dir);
   if (kills < wanted) fail(fmt::format("only {} of {} kills landed while a child was running", kills, wanted));

@@ -92,6 +92,9 @@ class Store {
   /// The command recorded under `command_id`, if any.
   [[nodiscard]] virtual std::optional<CommandRecord> find_command(std::string_view command_id) const = 0;
 
+  /// Every case in the store, by id.
+  [[nodiscard]] virtual std::vector<CaseId> cases() const = 0;
+
   /// Up to `limit` cases whose next timer is due at or before `until`, earliest first.
   [[nodiscard]] virtual std::vector<DueCase> due(Instant until, std::size_t limit) const = 0;
 

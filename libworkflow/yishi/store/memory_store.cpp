@@ -230,6 +230,14 @@ std::size_t MemoryStore::ack_outbox(std::string_view worker, std::span<const std
   return removed;
 }
 
+std::vector<CaseId> MemoryStore::cases() const {
+  std::lock_guard lock(impl_->mu);
+  std::vector<CaseId> out;
+  for (std::size_t k = 0; k < impl_->logs.size(); ++k)
+    if (impl_->logs[k].exists) out.push_back(CaseId{k + 1});
+  return out;
+}
+
 std::size_t MemoryStore::case_count() const {
   std::lock_guard lock(impl_->mu);
   return impl_->cases;

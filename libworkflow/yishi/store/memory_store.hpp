@@ -30,6 +30,7 @@ class MemoryStore final : public Store {
   [[nodiscard]] std::optional<std::uint64_t> version(CaseId id) const override;
   [[nodiscard]] std::optional<StoredCase> load(CaseId id) const override;
   [[nodiscard]] std::optional<CommandRecord> find_command(std::string_view command_id) const override;
+  [[nodiscard]] std::vector<CaseId> cases() const override;
   [[nodiscard]] std::vector<DueCase> due(Instant until, std::size_t limit) const override;
   [[nodiscard]] std::vector<DueCase> claim_due(std::string_view worker, Instant until, std::size_t limit,
                                                std::chrono::milliseconds lease) override;

@@ -61,8 +61,7 @@ class PostgresStore final : public Store {
                                                       std::chrono::milliseconds lease) override;
   std::size_t ack_outbox(std::string_view worker, std::span<const std::uint64_t> seqs) override;
 
-  /// Every case in the store, by id.
-  [[nodiscard]] std::vector<CaseId> cases() const;
+  [[nodiscard]] std::vector<CaseId> cases() const override;
   /// How many times the connection was lost and re-established.
   [[nodiscard]] std::uint64_t reconnects() const;
   /// The server process of this store's connection (for tests that cut it).

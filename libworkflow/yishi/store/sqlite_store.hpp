@@ -78,8 +78,7 @@ class SqliteStore final : public Store {
   std::size_t ack_outbox(std::string_view worker, std::span<const std::uint64_t> seqs) override;
   void sync() override;
 
-  /// Every case in the store, by id.
-  [[nodiscard]] std::vector<CaseId> cases() const;
+  [[nodiscard]] std::vector<CaseId> cases() const override;
   [[nodiscard]] const std::string& path() const noexcept;
   [[nodiscard]] const SqliteOptions& options() const noexcept;
   [[nodiscard]] SqliteStats stats() const;

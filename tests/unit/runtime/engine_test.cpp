@@ -30,6 +30,7 @@ class RecordingStore final : public Store {
   std::optional<CommandRecord> find_command(std::string_view k) const override { return inner.find_command(k); }
   std::vector<DueCase> due(Instant until, std::size_t limit) const override { return inner.due(until, limit); }
   std::optional<std::uint64_t> version(CaseId id) const override { return inner.version(id); }
+  std::vector<CaseId> cases() const override { return inner.cases(); }
   std::vector<DueCase> claim_due(std::string_view w, Instant until, std::size_t limit,
                                  std::chrono::milliseconds lease) override {
     return inner.claim_due(w, until, limit, lease);
