@@ -28,6 +28,7 @@
 #include "yishi/source/source_map.hpp"
 #include "yishi/store/memory_store.hpp"
 #include "yishi/store/postgres_store.hpp"
+#include "yishi/store/publish.hpp"
 #include "yishi/store/sqlite_store.hpp"
 #include "yishi/yaml/load.hpp"
 #include "yishi/yaml/print.hpp"

@@ -280,3 +280,163 @@ TEST_CASE_TEMPLATE("store.conformance.racing_writers_on_one_case_exactly_one_win
   CHECK(log->version() == rounds + 1);
   for (std::size_t k = 0; k < log->commits.size(); ++k) CHECK(log->commits[k].first_version == k + 1);
 }
+
+TEST_CASE_TEMPLATE("store.conformance.definitions_are_kept_by_version_and_hash", K, STORE_KINDS) {
+  K kind;
+  auto store = kind.open();
+  CHECK(store->definitions().empty());
+  const StoredDefinition a{"b", "1", "00aa", "bundle: b\n"}, b{"b", "2", "00bb", "bundle: b\nversion: 2\n"};
+  CHECK(store->put_definition(a));
+  CHECK(store->put_definition(a));  // again: already there
+  CHECK(store->put_definition(b));
+  StoredDefinition other = a;
+  other.hash = "00cc";
+  CHECK_FALSE(store->put_definition(other));  // version 1 holds another definition
+  CHECK(store->definitions() == std::vector<StoredDefinition>{a, b});
+  if constexpr (K::durable) {
+    store.reset();
+    CHECK(kind.reopen()->definitions() == std::vector<StoredDefinition>{a, b});
+  }
+}
+
+namespace {
+
+/// The minimal bundle (first → second), with each (find, replace-with) edit applied to its text.
+ir::Bundle minimal(const std::vector<std::pair<std::string, std::string>>& edits = {}) {
+  std::string text = test::minimal_bundle();
+  for (const auto& [find, with] : edits) text = test::replace(text, find, with);
+  SourceMap sources;
+  auto r = yaml::load_text(sources, "mini.yaml", text);
+  REQUIRE_MESSAGE(r.bundle, render_text(r.diagnostics, sources));
+  return *r.bundle;
+}
+
+const Actor applicant = Actor::applicant("张三");
+const Actor desk = Actor::staff("wang", "dept_a", "clerk");
+const Actor reviewer_a = Actor::staff("li", "dept_a", "reviewer");
+const Actor reviewer_b = Actor::staff("zhao", "dept_b", "reviewer");
+
+constexpr const char* third_item = R"(  third:
+    name: 第三项
+    department: dept_b
+    after: [first]
+    form: [applicant.name]
+    materials: [form_a]
+    statutory: 10wd
+    promised: 5wd
+)";
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("store.conformance.versions_are_published_and_a_case_moves_only_when_it_maps", K, STORE_KINDS) {
+  K kind;
+  auto store = kind.open();
+  ManualClock clock(at("2025-03-03", 10));
+  CaseId id, fresh;
+  std::string v2;
+  CaseState moved;
+  std::size_t trail = 0;
+  {
+    Engine engine(*store, clock, calendar_2025());
+    auto p1 = publish(engine, *store, minimal());
+    REQUIRE(p1);
+    CHECK(p1->version == "1");
+    CHECK(p1->created);
+    auto again = publish(engine, *store, minimal());
+    REQUIRE(again);
+    CHECK_FALSE(again->created);
+    CHECK(again->version == "1");
+    // a case on version 1, its first item approved, the second under review
+    id = engine.open_case({"o1", applicant, "mini", "", {}, {}})->case_id;
+    REQUIRE(engine.execute(id, cmd("s1", applicant, Submit{{"form_a"}, {}})));
+    REQUIRE(engine.execute(id, cmd("a1", desk, Accept{})));
+    REQUIRE(engine.execute(id, cmd("f1", reviewer_a, Sign{"first", Decision::approve, "", {}, std::nullopt})));
+    // a changed definition under the same declared version gets a version of its own
+    auto p2 = publish(engine, *store, minimal({{"  second:\n", std::string(third_item) + "  second:\n"}}));
+    REQUIRE(p2);
+    CHECK(p2->created);
+    CHECK(p2->version == "1+" + p2->hash.substr(0, 8));
+    v2 = p2->version;
+    // the running case stays on its version; a new case takes the latest
+    CHECK(engine.view(id)->version == "1");
+    fresh = engine.open_case({"o2", applicant, "mini", "", {}, {}})->case_id;
+    CHECK(engine.view(fresh)->version == v2);
+    // moving it is checked and permitted to front-desk staff only
+    const CaseState before = engine.state(id).value();
+    auto denied = engine.migrate(id, {"m0", applicant, v2});
+    REQUIRE_FALSE(denied);
+    CHECK(denied.error().kind == ErrorKind::not_authorised);
+    auto unknown = engine.migrate(id, {"m0", desk, "9"});
+    REQUIRE_FALSE(unknown);
+    CHECK(unknown.error().kind == ErrorKind::unknown_bundle);
+    // a version that puts a new item before one the case has done
+    auto p3 = publish(engine, *store,
+                      minimal({{"  first:\n    name: 第一项\n",
+                                "  zero:\n    name: 前置项\n    department: dept_a\n    form: [applicant.name]\n"
+                                "    materials: [form_a]\n    statutory: 10wd\n    promised: 5wd\n"
+                                "  first:\n    name: 第一项\n    after: [zero]\n"}}));
+    REQUIRE(p3);
+    auto blocked = engine.migrate(id, {"m1", desk, p3->version});
+    REQUIRE_FALSE(blocked);
+    CHECK(blocked.error().kind == ErrorKind::invalid_transition);
+    CHECK(blocked.error().message.find("`first` has started, but in version " + p3->version +
+                                       " it comes after `zero`") != std::string::npos);
+    // a version without the item the case has started
+    auto p4 = publish(engine, *store, minimal({{"  first:\n", "  first_b:\n"}, {"after: [first]", "after: [first_b]"}}));
+    REQUIRE(p4);
+    auto gone = engine.migrate(id, {"m1b", desk, p4->version});
+    REQUIRE_FALSE(gone);
+    CHECK(gone.error().message.find("item `first` has started and version " + p4->version + " has no such item") !=
+          std::string::npos);
+    CHECK(engine.state(id).value() == before);  // every refusal changed nothing
+    // the move: the new item `third` comes after `first`, which is approved, so it starts
+    auto done = engine.migrate(id, {"m2", desk, v2});
+    REQUIRE(done);
+    REQUIRE(done->events.size() >= 2);
+    CHECK(std::holds_alternative<CaseMigrated>(done->events[0]));
+    const CaseView view = engine.view(id).value();
+    CHECK(view.version == v2);
+    REQUIRE(view.item("third"));
+    CHECK(view.item("third")->status == ItemStatus::in_review);
+    CHECK(view.item("first")->status == ItemStatus::approved);
+    auto repeated = engine.migrate(id, {"m2", desk, v2});
+    REQUIRE_FALSE(repeated);
+    CHECK(repeated.error().kind == ErrorKind::duplicate_command);
+    // the case finishes on its new version
+    REQUIRE(engine.execute(id, cmd("s2", reviewer_b, Sign{"second", Decision::approve, "", {}, std::nullopt})));
+    REQUIRE(engine.execute(id, cmd("t3", reviewer_b, Sign{"third", Decision::approve, "", {}, std::nullopt})));
+    REQUIRE(engine.execute(id, cmd("i1", desk, Issue{})));
+    moved = engine.state(id).value();
+    CHECK(moved.status == CaseStatus::issued);
+    const auto entries = engine.audit_trail(id).value();
+    trail = entries.size();
+    bool named = false, third_named = false;
+    for (const AuditEntry& e : entries) {
+      named |= e.event == "case_migrated" && e.detail.find("from version 1 to version " + v2) != std::string::npos;
+      third_named |= e.detail.find("`third`") != std::string::npos;
+    }
+    CHECK(named);
+    CHECK(third_named);
+    engine.drop_cache();
+    CHECK(engine.state(id).value() == moved);  // replay goes through the move
+    CHECK(engine.verify(id).value());
+    auto terminal_move = engine.migrate(id, {"m3", desk, "1"});
+    CHECK_FALSE(terminal_move);
+    store->sync();
+  }
+  // a restarted engine gets every version from the store
+  std::unique_ptr<Store> reopened;
+  if constexpr (K::durable) {
+    store.reset();
+    reopened = kind.reopen();
+  }
+  Store& s = reopened ? *reopened : *store;
+  Engine again(s, clock, calendar_2025());
+  CHECK(restore_definitions(again, s) == s.definitions().size());
+  CHECK(again.state(id).value() == moved);
+  CHECK(again.audit_trail(id).value().size() == trail);
+  CHECK(again.view(fresh)->version == v2);
+  auto newest = again.open_case({"o3", applicant, "mini", "", {}, {}});
+  REQUIRE(newest);
+  CHECK(again.view(newest->case_id)->version == s.definitions().back().version);
+}

@@ -227,6 +227,9 @@ class Applier {
   void operator()(const Rated& e) { s_.rating = e.score; }
   void operator()(const RatingWindowEnded&) { s_.rating_window_ended = true; }
   void operator()(const CaseClosed&) { end(CaseStatus::closed); }
+  void operator()(const CaseMigrated&) {
+    throw std::invalid_argument("case_migrated is applied with the plan of its new version (replay_onto)");
+  }
   void operator()(const CorrectionLifted&) {
     started();
     s_.notice.clear();
@@ -299,7 +302,8 @@ void apply(CaseState& state, const Plan& plan, Instant at, const Event& event) {
   ++state.version;
 }
 
-void replay_onto(const Plan& plan, CaseState& s, std::span<const Commit> commits, std::span<const Event> events) {
+void replay_onto(const Plan& plan, CaseState& s, std::span<const Commit> commits, std::span<const Event> events,
+                 const MigrationHook& on_migrated) {
   const std::uint64_t base = s.version;
   if (base == 0 && !events.empty()) {
     const auto* opened = std::get_if<CaseOpened>(&events.front());
@@ -308,11 +312,21 @@ void replay_onto(const Plan& plan, CaseState& s, std::span<const Commit> commits
       throw std::invalid_argument("the case log belongs to bundle `" + opened->bundle + "` version " + opened->version +
                                   ", not `" + b.id + "` version " + b.version);
   }
+  const Plan* current = &plan;
   std::uint64_t expected = base + 1;
   for (const Commit& c : commits) {
     if (c.first_version != expected || c.first_version - 1 - base + c.count > events.size())
       throw std::invalid_argument("the case log's commits do not cover its events in order");
-    for (std::uint32_t k = 0; k < c.count; ++k) apply(s, plan, c.at, events[c.first_version - 1 - base + k]);
+    for (std::uint32_t k = 0; k < c.count; ++k) {
+      const Event& e = events[c.first_version - 1 - base + k];
+      if (const auto* moved = std::get_if<CaseMigrated>(&e)) {
+        if (!on_migrated)
+          throw std::invalid_argument("the case moved to version " + moved->to_version + " of its bundle");
+        current = &on_migrated(s, *moved);
+      } else {
+        apply(s, *current, c.at, e);
+      }
+    }
     expected += c.count;
   }
   if (expected - 1 - base != events.size()) throw std::invalid_argument("the case log has events outside any commit");

@@ -121,11 +121,20 @@ struct Command {
   CommandBody body;
 };
 
-/// Every kind of command: `open` (OpenCase), the alternatives of CommandBody in order, and
-/// `timer` (a due timer fired by the engine).
+/// Moves a running case to another published version of its bundle (Engine::migrate), when
+/// what the case has done maps onto the new definition. Staff of the front desk only.
+struct MigrateCase {
+  std::string id;       ///< idempotency key of the command
+  Actor actor;
+  std::string version;  ///< the target version of the case's bundle
+};
+
+/// Every kind of command: `open` (OpenCase), the alternatives of CommandBody in order,
+/// `timer` (a due timer fired by the engine) and `migrate` (MigrateCase). Stored by number:
+/// new kinds are appended.
 enum class CommandKind : std::uint8_t {
   open, submit, accept, accept_with_deficiency, return_for_correction, refuse, resubmit, assign, sign,
-  supply_material, pledge, post_check, withdraw, issue, rate, timer
+  supply_material, pledge, post_check, withdraw, issue, rate, timer, migrate
 };
 [[nodiscard]] std::string_view to_string(CommandKind k);
 [[nodiscard]] CommandKind kind_of(const CommandBody& body) noexcept;
@@ -134,5 +143,6 @@ enum class CommandKind : std::uint8_t {
 /// command is detected.
 [[nodiscard]] std::uint64_t fingerprint(const Command& c);
 [[nodiscard]] std::uint64_t fingerprint(const OpenCase& c);
+[[nodiscard]] std::uint64_t fingerprint(const MigrateCase& c);
 
 }  // namespace yishi

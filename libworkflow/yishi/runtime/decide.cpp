@@ -60,6 +60,9 @@ class Decider {
   Decider(CaseState& s, const DecideContext& ctx, std::vector<Event>& out)
       : s_(s), p_(ctx.plan), ctx_(ctx), out_(out) {}
 
+  /// Settles the case after a change made outside a command (see decide.hpp).
+  void settle_from_outside() { settle(); }
+
   Err open(const OpenCase& c) {
     if (c.actor.kind != ActorKind::applicant) return error(ErrorKind::not_authorised, "only an applicant may open a case");
     if (c.actor.id.empty()) return error(ErrorKind::invalid_argument, "the applicant has no id");
@@ -673,6 +676,10 @@ std::optional<CommandError> decide(CaseState& state, const DecideContext& ctx, c
   auto e = Decider(state, ctx, out).run(actor, body);
   YISHI_ASSERT(!e || out.size() == before, "a refused command emits no event");
   return e;
+}
+
+void settle(CaseState& state, const DecideContext& ctx, std::vector<Event>& out) {
+  Decider(state, ctx, out).settle_from_outside();
 }
 
 bool fire_next_timer(CaseState& state, const DecideContext& ctx, std::vector<Event>& out) {

@@ -3,6 +3,7 @@
 #include "yishi/runtime/engine.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <map>
 #include <queue>
@@ -91,19 +92,39 @@ struct Engine::Impl {
                               fmt::format("case {} runs bundle `{}` version {}, which is not deployed", id.value,
                                           *bundle, *version)));
     Live l{std::move(plan), {}, stored.base};
+    std::optional<std::string> missing;  // a version the case moved to that is not deployed
+    const runtime_internal::MigrationHook moved = [&](CaseState& s, const CaseMigrated& e) -> const Plan& {
+      auto next = find_plan(s.bundle, e.to_version);
+      if (!next) {
+        missing = e.to_version;
+        throw std::invalid_argument("not deployed");
+      }
+      runtime_internal::apply_migration(s, *l.plan, *next, e);
+      l.plan = std::move(next);
+      return *l.plan;
+    };
     try {
       if (stored.snapshot) {
         if (stored.snapshot->id != id || stored.snapshot->version != stored.base)
           throw std::invalid_argument("its snapshot belongs to another case or version");
         l.state = std::move(*stored.snapshot);
-        runtime_internal::replay_onto(*l.plan, l.state, stored.commits, stored.events);
       } else {
-        l.state = runtime_internal::replay(*l.plan, id, stored.commits, stored.events);
+        l.state.id = id;
       }
+      runtime_internal::replay_onto(*l.plan, l.state, stored.commits, stored.events, moved);
     } catch (const std::invalid_argument& e) {
+      if (missing)
+        return unexpected(error(ErrorKind::unknown_bundle,
+                                fmt::format("case {} moved to bundle `{}` version {}, which is not deployed", id.value,
+                                            *bundle, *missing)));
       throw StoreError(fmt::format("case {}: {}", id.value, e.what()));
     }
     return l;
+  }
+
+  /// The plans of a case's versions, by version, for its audit trail.
+  std::function<const Plan*(const std::string&)> versions_of(const std::string& bundle) const {
+    return [this, bundle](const std::string& version) { return find_plan(bundle, version).get(); };
   }
 
   /// Snapshots the case when the store asks for one every N events and N have passed.
@@ -264,6 +285,64 @@ CommandResult Engine::execute(CaseId id, const Command& command) {
                           fmt::format("case {} kept changing under this command; try again", id.value)));
 }
 
+CommandResult Engine::migrate(CaseId id, const MigrateCase& command) {
+  Impl& m = *impl_;
+  if (auto e = check_key(command.id)) return unexpected(std::move(*e));
+  const std::uint64_t fp = fingerprint(command);
+  const Instant now = m.clock.now();
+  for (int attempt = 0; attempt < std::max(1, m.options.max_attempts); ++attempt) {
+    auto got = m.live(id);
+    if (!got) return unexpected(std::move(got).error());
+    Impl::Live* live = *got;
+    Impl::Fired f = Impl::Fired::one;  // timers already due fire first, as for any command
+    while (f == Impl::Fired::one && m.cache.count(id.value)) f = m.fire_one(id, *live, now);
+    if (f == Impl::Fired::stale) continue;
+    if (!m.cache.count(id.value)) {
+      if (auto again = m.live(id); again) live = *again;
+      else return unexpected(std::move(again).error());
+    }
+    const std::uint64_t old = live->state.version;
+    std::optional<CommandError> refusal;
+    auto target = m.find_plan(live->state.bundle, command.version);
+    if (command.actor.kind != ActorKind::staff || command.actor.role != m.options.intake_role) {
+      refusal = error(ErrorKind::not_authorised,
+                      fmt::format("only front-desk staff (role `{}`) may move a case to another version",
+                                  m.options.intake_role));
+    } else if (!target) {
+      refusal = error(ErrorKind::unknown_bundle,
+                      fmt::format("bundle `{}` version {} is not deployed", live->state.bundle, command.version));
+    } else if (command.version == live->state.bundle_version) {
+      refusal = error(ErrorKind::invalid_argument, fmt::format("case {} is on version {} already", id.value, command.version));
+    } else if (auto why = runtime_internal::migration_obstacles(*live->plan, *target, live->state); !why.empty()) {
+      refusal = error(ErrorKind::invalid_transition,
+                      fmt::format("case {} cannot move to version {}: {}", id.value, command.version, fmt::join(why, "; ")));
+    }
+    if (refusal) {
+      if (auto rec = m.store.find_command(command.id)) return m.recorded(*rec, fp, id, command.id);
+      if (m.store.version(id) != old) {  // refused on a stale state: look again
+        m.cache.erase(id.value);
+        continue;
+      }
+      return unexpected(std::move(*refusal));
+    }
+    m.events.clear();
+    CaseMigrated moved = runtime_internal::migration_event(*live->plan, *target);
+    runtime_internal::apply_migration(live->state, *live->plan, *target, moved);
+    m.events.push_back(std::move(moved));
+    live->plan = target;
+    runtime_internal::settle(live->state, m.context(*target, now), m.events);  // start what can start now
+    switch (m.commit(id, *live, old, Commit{command.id, fp, command.actor, CommandKind::migrate, now, 0, 0})) {
+      case AppendStatus::ok: return Applied{id, old + m.events.size(), m.events};
+      case AppendStatus::duplicate:
+        if (auto rec = m.store.find_command(command.id)) return m.recorded(*rec, fp, id, command.id);
+        continue;
+      case AppendStatus::conflict: continue;
+    }
+  }
+  return unexpected(error(ErrorKind::conflict,
+                          fmt::format("case {} kept changing under this command; try again", id.value)));
+}
+
 std::size_t Engine::advance_to(Instant t) {
   Impl& m = *impl_;
   using Entry = std::pair<Instant, std::uint64_t>;
@@ -336,13 +415,21 @@ Result<CaseView, CommandError> Engine::view(CaseId id) {
 }
 
 Result<std::vector<AuditEntry>, CommandError> Engine::audit_trail(CaseId id) {
-  auto got = impl_->live(id);
+  Impl& m = *impl_;
+  auto got = m.live(id);
   if (!got) return unexpected(std::move(got).error());
-  auto plan = (*got)->plan;
-  if (is_terminal((*got)->state.status)) impl_->cache.erase(id.value);
-  auto stored = impl_->store.load(id);
+  const std::string bundle = (*got)->state.bundle;
+  if (is_terminal((*got)->state.status)) m.cache.erase(id.value);
+  auto stored = m.store.load(id);
   if (!stored) return unexpected(error(ErrorKind::unknown_case, fmt::format("no case {}", id.value)));
-  return runtime_internal::make_audit_trail(*plan, impl_->calendar, *stored);
+  const auto* opened = stored->events.empty() ? nullptr : std::get_if<CaseOpened>(&stored->events.front());
+  auto first = opened ? m.find_plan(opened->bundle, opened->version) : nullptr;
+  if (!first) throw StoreError(fmt::format("case {}: the log does not start with case_opened", id.value));
+  try {
+    return runtime_internal::make_audit_trail(*first, m.calendar, *stored, m.versions_of(bundle));
+  } catch (const std::invalid_argument& e) {
+    return unexpected(error(ErrorKind::unknown_bundle, fmt::format("case {}: {}", id.value, e.what())));
+  }
 }
 
 Result<CaseState, CommandError> Engine::state(CaseId id) {

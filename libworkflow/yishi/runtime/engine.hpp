@@ -139,6 +139,13 @@ class Engine {
   [[nodiscard]] CommandResult open_case(const OpenCase& command);
   /// Runs a command on a case: first fires the case's timers already due, then validates.
   [[nodiscard]] CommandResult execute(CaseId id, const Command& command);
+  /// Moves a running case to another deployed version of its bundle (a checked migration):
+  /// refused, changing nothing, unless everything the case has started exists in the new
+  /// version with the same reviewers, nothing it has not done comes before those items in
+  /// the new graph, new items need no situation answers nor (after submission) new
+  /// materials, and no correction notice is open. Records `case_migrated`, then starts the
+  /// items now ready. Only front-desk staff (`EngineOptions::intake_role`).
+  [[nodiscard]] CommandResult migrate(CaseId id, const MigrateCase& command);
   /// Fires every timer due at or before `t`, in time order and each at its due instant, then
   /// moves the clock to `t`. Returns how many timers fired.
   std::size_t advance_to(Instant t);

@@ -128,11 +128,22 @@ struct RatingWindowEnded { friend bool operator==(const RatingWindowEnded&, cons
 /// outstanding, no sampled post-check pending.
 struct CaseClosed { friend bool operator==(const CaseClosed&, const CaseClosed&) = default; };
 
+/// The case moved to another version of its bundle (Engine::migrate). Item and material
+/// indices of later events refer to `to_version`; `items[i]` (`materials[m]`) is the new
+/// index of old item i (material m), or -1 when the new version drops it.
+struct CaseMigrated {
+  std::string from_version;
+  std::string to_version;
+  std::vector<std::int32_t> items;
+  std::vector<std::int32_t> materials;
+  friend bool operator==(const CaseMigrated&, const CaseMigrated&) = default;
+};
+
 using Event = std::variant<CaseOpened, Submitted, Accepted, CorrectionRequested, Refused, Resubmitted, ItemStarted,
                            SignerAssigned, Signed, ItemApproved, ItemRejected, ItemReturned, ItemCancelled,
                            ItemRevoked, Pledged, PostChecked, MaterialSupplied, MaterialLapsed, DeadlineWarning,
                            DeadlineOverdue, CaseRejected, Withdrawn, Issued, Rated, RatingWindowEnded, CaseClosed,
-                           CorrectionLifted, MaterialWaived>;
+                           CorrectionLifted, MaterialWaived, CaseMigrated>;
 
 /// The event's name in snake_case (`item_approved`).
 [[nodiscard]] std::string_view event_name(const Event& e);

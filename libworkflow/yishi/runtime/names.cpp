@@ -27,17 +27,17 @@ std::optional<E> parse_name(std::string_view s, const std::array<std::string_vie
 
 constexpr std::array<std::string_view, 3> actor_kinds{"applicant", "staff", "system"};
 constexpr std::array<std::string_view, 3> decisions{"approve", "reject", "return"};
-constexpr std::array<std::string_view, 16> command_kinds{
+constexpr std::array<std::string_view, 17> command_kinds{
     "open", "submit", "accept", "accept_with_deficiency", "return_for_correction", "refuse", "resubmit", "assign",
-    "sign", "supply_material", "pledge", "post_check", "withdraw", "issue", "rate", "timer"};
-constexpr std::array<std::string_view, 28> event_names{
+    "sign", "supply_material", "pledge", "post_check", "withdraw", "issue", "rate", "timer", "migrate"};
+constexpr std::array<std::string_view, 29> event_names{
     "case_opened", "submitted", "accepted", "correction_requested", "refused", "resubmitted", "item_started",
     "signer_assigned", "signed", "item_approved", "item_rejected", "item_returned", "item_cancelled",
     "item_revoked", "pledged", "post_checked", "material_supplied", "material_lapsed", "deadline_warning",
     "deadline_overdue", "case_rejected", "withdrawn", "issued", "rated", "rating_window_ended", "case_closed",
-    "correction_lifted", "material_waived"};
+    "correction_lifted", "material_waived", "case_migrated"};
 static_assert(std::variant_size_v<Event> == event_names.size());
-static_assert(std::variant_size_v<CommandBody> + 2 == command_kinds.size());
+static_assert(std::variant_size_v<CommandBody> + 3 == command_kinds.size());
 constexpr std::array<std::string_view, 10> case_statuses{
     "draft", "submitted", "returned_for_correction", "accepted", "accepted_with_deficiency",
     "issued", "closed", "refused", "rejected", "withdrawn"};
@@ -130,6 +130,14 @@ std::uint64_t fingerprint(const Command& c) {
   h.add(static_cast<std::uint64_t>(kind_of(c.body)));
   h.add(c.actor);
   std::visit(BodyHasher{h}, c.body);
+  return h.value();
+}
+
+std::uint64_t fingerprint(const MigrateCase& c) {
+  Hasher h;
+  h.add(static_cast<std::uint64_t>(CommandKind::migrate));
+  h.add(c.actor);
+  h.add(c.version);
   return h.value();
 }
 

@@ -62,6 +62,16 @@ struct OutboxEntry {
   std::vector<Event> events;
 };
 
+/// A published definition of one bundle version: its canonical text (YAML, as yaml::print
+/// writes it) and the content hash it was published under (store/publish.hpp).
+struct StoredDefinition {
+  std::string bundle;
+  std::string version;
+  std::string hash;
+  std::string source;
+  friend bool operator==(const StoredDefinition&, const StoredDefinition&) = default;
+};
+
 enum class AppendStatus : std::uint8_t {
   ok,
   conflict,   ///< the case is not at the expected version (another writer was first)
@@ -94,6 +104,12 @@ class Store {
 
   /// Every case in the store, by id.
   [[nodiscard]] virtual std::vector<CaseId> cases() const = 0;
+
+  /// Records a definition version; true if it is stored now or was already (same hash),
+  /// false, changing nothing, if the bundle's version holds another definition.
+  [[nodiscard]] virtual bool put_definition(const StoredDefinition& definition) = 0;
+  /// Every definition version, in the order they were first stored.
+  [[nodiscard]] virtual std::vector<StoredDefinition> definitions() const = 0;
 
   /// Up to `limit` cases whose next timer is due at or before `until`, earliest first.
   [[nodiscard]] virtual std::vector<DueCase> due(Instant until, std::size_t limit) const = 0;

@@ -155,6 +155,9 @@ struct Describer {
   std::string operator()(const Rated& e) const { return fmt::format("service rated {} of 5", e.score); }
   std::string operator()(const RatingWindowEnded&) const { return "the time to rate ended"; }
   std::string operator()(const CaseClosed&) const { return "case closed"; }
+  std::string operator()(const CaseMigrated& e) const {
+    return fmt::format("case moved from version {} to version {}", e.from_version, e.to_version);
+  }
   std::string operator()(const CorrectionLifted&) const {
     return "correction notice lifted: no returned item remains, the review goes on";
   }
@@ -241,16 +244,23 @@ std::string describe(const Plan& plan, const Calendar& calendar, const Event& ev
   return std::visit(Describer{plan, calendar}, event);
 }
 
-std::vector<AuditEntry> make_audit_trail(const Plan& plan, const Calendar& calendar, const StoredCase& log) {
+std::vector<AuditEntry> make_audit_trail(const Plan& plan, const Calendar& calendar, const StoredCase& log,
+                                         const std::function<const Plan*(const std::string&)>& version) {
   std::vector<AuditEntry> out;
   out.reserve(log.events.size());
+  const Plan* current = &plan;  // events after a `case_migrated` name the new version's items
   for (const Commit& c : log.commits)
     for (std::uint32_t k = 0; k < c.count; ++k) {
-      const std::uint64_t version = c.first_version + k;
-      const Event& e = log.events.at(version - 1);
-      out.push_back({version, c.at, c.actor.kind, mask_personal_data(c.actor.id), mask_personal_data(c.command_id),
-                     c.command, std::string(event_name(e)), mask_personal_data(describe(plan, calendar, e)),
+      const std::uint64_t v = c.first_version + k;
+      const Event& e = log.events.at(v - 1);
+      out.push_back({v, c.at, c.actor.kind, mask_personal_data(c.actor.id), mask_personal_data(c.command_id),
+                     c.command, std::string(event_name(e)), mask_personal_data(describe(*current, calendar, e)),
                      mask_personal_data(comment_of(e))});
+      if (const auto* moved = std::get_if<CaseMigrated>(&e)) {
+        const Plan* next = version ? version(moved->to_version) : nullptr;
+        if (!next) throw std::invalid_argument("the case moved to version " + moved->to_version + ", which is not deployed");
+        current = next;
+      }
     }
   return out;
 }

@@ -15,7 +15,7 @@ namespace {
 
 // The last enumerator of each stored enumeration: a decoded value beyond it is malformed.
 constexpr auto last(ActorKind) { return ActorKind::system; }
-constexpr auto last(CommandKind) { return CommandKind::timer; }
+constexpr auto last(CommandKind) { return CommandKind::migrate; }
 constexpr auto last(Decision) { return Decision::ret; }
 constexpr auto last(CorrectionOrigin) { return CorrectionOrigin::review; }
 constexpr auto last(RevokeCause) { return RevokeCause::prerequisite_revoked; }
@@ -133,6 +133,7 @@ YISHI_FIELDS(CaseRejected, e.item)
 YISHI_FIELDS(Withdrawn, e.reason)
 YISHI_FIELDS(Issued, e.approved, e.not_approved, e.rating_until)
 YISHI_FIELDS(Rated, e.score, e.comment)
+YISHI_FIELDS(CaseMigrated, e.from_version, e.to_version, e.items, e.materials)
 YISHI_FIELDS(SignerState, e.decision, e.signer, e.assignee)
 YISHI_FIELDS(ItemState, e.status, e.round, e.pledged, e.warned, e.overdue, e.post_check, e.approve_weight,
              e.reject_weight, e.started, e.deadline, e.warning_at, e.decided_at)

@@ -48,6 +48,7 @@ struct MemoryStore::Impl {
   std::uint64_t next_id = 1;
   std::unordered_map<std::uint64_t, Lease> due_leases;  // case id → lease
   std::map<std::uint64_t, Pending> outbox;               // seq → entry
+  std::vector<StoredDefinition> definitions;
   std::uint64_t next_seq = 1;
   std::size_t events = 0, cases = 0, keys = 0;
   std::vector<Log> logs;  // logs[id - 1]
@@ -236,6 +237,19 @@ std::vector<CaseId> MemoryStore::cases() const {
   for (std::size_t k = 0; k < impl_->logs.size(); ++k)
     if (impl_->logs[k].exists) out.push_back(CaseId{k + 1});
   return out;
+}
+
+bool MemoryStore::put_definition(const StoredDefinition& d) {
+  std::lock_guard lock(impl_->mu);
+  for (const StoredDefinition& have : impl_->definitions)
+    if (have.bundle == d.bundle && have.version == d.version) return have.hash == d.hash;
+  impl_->definitions.push_back(d);
+  return true;
+}
+
+std::vector<StoredDefinition> MemoryStore::definitions() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->definitions;
 }
 
 std::size_t MemoryStore::case_count() const {

@@ -31,6 +31,8 @@ class MemoryStore final : public Store {
   [[nodiscard]] std::optional<StoredCase> load(CaseId id) const override;
   [[nodiscard]] std::optional<CommandRecord> find_command(std::string_view command_id) const override;
   [[nodiscard]] std::vector<CaseId> cases() const override;
+  [[nodiscard]] bool put_definition(const StoredDefinition& definition) override;
+  [[nodiscard]] std::vector<StoredDefinition> definitions() const override;
   [[nodiscard]] std::vector<DueCase> due(Instant until, std::size_t limit) const override;
   [[nodiscard]] std::vector<DueCase> claim_due(std::string_view worker, Instant until, std::size_t limit,
                                                std::chrono::milliseconds lease) override;

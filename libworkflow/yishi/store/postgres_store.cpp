@@ -55,6 +55,13 @@ CREATE TABLE {s}.snapshots(
   checksum bigint NOT NULL,
   format integer NOT NULL,
   state bytea NOT NULL);
+CREATE TABLE {s}.definitions(
+  seq bigserial PRIMARY KEY,
+  bundle text NOT NULL,
+  version text NOT NULL,
+  hash text NOT NULL,
+  source text NOT NULL,
+  UNIQUE(bundle, version));
 -- One append: 0 applied, 1 conflict (the case is not at p_expected), 2 duplicate command id,
 -- 3 a new case whose id was never handed out.
 -- The case row is locked, so appends to one case are serialised and exactly one of two
@@ -561,6 +568,33 @@ std::vector<CaseId> PostgresStore::cases() const {
     Rows r = m.run(with_schema("SELECT id FROM {s}.cases ORDER BY id", m.s));
     std::vector<CaseId> out;
     for (int row = 0; row < r.size(); ++row) out.push_back(CaseId{static_cast<std::uint64_t>(r.integer(row, 0))});
+    return out;
+  });
+}
+
+bool PostgresStore::put_definition(const StoredDefinition& d) {
+  std::lock_guard lock(impl_->mu);
+  Impl& m = *impl_;
+  return m.retrying([&](bool) {
+    m.run(with_schema("INSERT INTO {s}.definitions(bundle, version, hash, source) VALUES ($1, $2, $3, $4) "
+                      "ON CONFLICT (bundle, version) DO NOTHING",
+                      m.s),
+          {text(d.bundle), text(d.version), text(d.hash), text(d.source)});
+    Rows r = m.run(with_schema("SELECT hash FROM {s}.definitions WHERE bundle = $1 AND version = $2", m.s),
+                   {text(d.bundle), text(d.version)});
+    return r.size() == 1 && r.bytes(0, 0) == d.hash;
+  });
+}
+
+std::vector<StoredDefinition> PostgresStore::definitions() const {
+  std::lock_guard lock(impl_->mu);
+  const Impl& m = *impl_;
+  return m.retrying([&](bool) {
+    Rows r = m.run(with_schema("SELECT bundle, version, hash, source FROM {s}.definitions ORDER BY seq", m.s));
+    std::vector<StoredDefinition> out;
+    for (int row = 0; row < r.size(); ++row)
+      out.push_back({std::string(r.bytes(row, 0)), std::string(r.bytes(row, 1)), std::string(r.bytes(row, 2)),
+                     std::string(r.bytes(row, 3))});
     return out;
   });
 }

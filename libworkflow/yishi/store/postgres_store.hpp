@@ -62,6 +62,8 @@ class PostgresStore final : public Store {
   std::size_t ack_outbox(std::string_view worker, std::span<const std::uint64_t> seqs) override;
 
   [[nodiscard]] std::vector<CaseId> cases() const override;
+  [[nodiscard]] bool put_definition(const StoredDefinition& definition) override;
+  [[nodiscard]] std::vector<StoredDefinition> definitions() const override;
   /// How many times the connection was lost and re-established.
   [[nodiscard]] std::uint64_t reconnects() const;
   /// The server process of this store's connection (for tests that cut it).

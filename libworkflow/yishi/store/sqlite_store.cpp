@@ -68,6 +68,16 @@ CREATE TABLE snapshots(
 ALTER TABLE cases ADD COLUMN lease_owner TEXT;
 ALTER TABLE cases ADD COLUMN lease_until INTEGER;
 )sql",
+    // 3: published definitions, every version by content hash.
+    R"sql(
+CREATE TABLE definitions(
+  seq INTEGER PRIMARY KEY,
+  bundle TEXT NOT NULL,
+  version TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  source TEXT NOT NULL,
+  UNIQUE(bundle, version));
+)sql",
 };
 
 std::string describe(sqlite3* db, int rc) {
@@ -226,6 +236,7 @@ struct SqliteStore::Impl {
   Statement select_commits, select_commits_after, select_command, select_due, claim_due_select, lease_case;
   Statement select_snapshot, select_chain_at, upsert_snapshot, reserve_ids, read_ids;
   Statement claim_outbox_select, lease_outbox, delete_outbox, select_cases;
+  Statement insert_definition, select_definition_hash, select_definitions;
 
   explicit Impl(std::string p, SqliteOptions o) : path(std::move(p)), options(o) {}
 
@@ -354,6 +365,11 @@ struct SqliteStore::Impl {
     p(lease_outbox, "UPDATE outbox SET lease_owner = ?2, lease_until = ?3 WHERE seq = ?1");
     p(delete_outbox, "DELETE FROM outbox WHERE seq = ?1 AND lease_owner = ?2");
     p(select_cases, "SELECT id FROM cases ORDER BY id");
+    p(insert_definition,
+      "INSERT INTO definitions(bundle, version, hash, source) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT(bundle, version) DO NOTHING");
+    p(select_definition_hash, "SELECT hash FROM definitions WHERE bundle = ?1 AND version = ?2");
+    p(select_definitions, "SELECT bundle, version, hash, source FROM definitions ORDER BY seq");
   }
 
   void usable() const {
@@ -843,6 +859,30 @@ std::vector<CaseId> SqliteStore::cases() const {
   Cursor c(m.select_cases);
   std::vector<CaseId> out;
   while (m.select_cases.step()) out.push_back(CaseId{static_cast<std::uint64_t>(m.select_cases.integer(0))});
+  return out;
+}
+
+bool SqliteStore::put_definition(const StoredDefinition& d) {
+  std::lock_guard lock(impl_->mu);
+  Impl& m = *impl_;
+  return m.write([&] {
+    m.insert_definition.bind(d.bundle, d.version, d.hash, d.source).run();
+    m.select_definition_hash.bind(d.bundle, d.version);
+    Cursor c(m.select_definition_hash);
+    return m.select_definition_hash.step() && m.select_definition_hash.bytes(0) == d.hash;
+  });
+}
+
+std::vector<StoredDefinition> SqliteStore::definitions() const {
+  std::lock_guard lock(impl_->mu);
+  Impl& m = *impl_;
+  m.usable();
+  m.select_definitions.bind();
+  Cursor c(m.select_definitions);
+  std::vector<StoredDefinition> out;
+  while (m.select_definitions.step())
+    out.push_back({std::string(m.select_definitions.bytes(0)), std::string(m.select_definitions.bytes(1)),
+                   std::string(m.select_definitions.bytes(2)), std::string(m.select_definitions.bytes(3))});
   return out;
 }
 

@@ -52,7 +52,7 @@ struct SqliteStats {
 class SqliteStore final : public Store {
  public:
   /// The schema version this build writes (and upgrades older files to).
-  static constexpr int schema_version = 2;
+  static constexpr int schema_version = 3;
 
   /// Opens (creating if needed) the database at `path`. Throws StoreError.
   explicit SqliteStore(const std::string& path, SqliteOptions options = {});
@@ -79,6 +79,8 @@ class SqliteStore final : public Store {
   void sync() override;
 
   [[nodiscard]] std::vector<CaseId> cases() const override;
+  [[nodiscard]] bool put_definition(const StoredDefinition& definition) override;
+  [[nodiscard]] std::vector<StoredDefinition> definitions() const override;
   [[nodiscard]] const std::string& path() const noexcept;
   [[nodiscard]] const SqliteOptions& options() const noexcept;
   [[nodiscard]] SqliteStats stats() const;

@@ -31,6 +31,8 @@ class RecordingStore final : public Store {
   std::vector<DueCase> due(Instant until, std::size_t limit) const override { return inner.due(until, limit); }
   std::optional<std::uint64_t> version(CaseId id) const override { return inner.version(id); }
   std::vector<CaseId> cases() const override { return inner.cases(); }
+  bool put_definition(const StoredDefinition& d) override { return inner.put_definition(d); }
+  std::vector<StoredDefinition> definitions() const override { return inner.definitions(); }
   std::vector<DueCase> claim_due(std::string_view w, Instant until, std::size_t limit,
                                  std::chrono::milliseconds lease) override {
     return inner.claim_due(w, until, limit, lease);

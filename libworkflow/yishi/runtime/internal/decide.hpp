@@ -24,6 +24,9 @@ struct DecideContext {
 /// Runs a command on a case.
 [[nodiscard]] std::optional<CommandError> decide(CaseState& state, const DecideContext& ctx, const Actor& actor,
                                                  const CommandBody& body, std::vector<Event>& out);
+/// After a change from outside a command (a case moved to another version): starts what can
+/// start, sends what must be sent, closes what is done, as after every command.
+void settle(CaseState& state, const DecideContext& ctx, std::vector<Event>& out);
 /// Fires the case's earliest timer when it is due at or before `ctx.now` (which should be
 /// that timer's due instant). Returns false when no timer is due.
 bool fire_next_timer(CaseState& state, const DecideContext& ctx, std::vector<Event>& out);

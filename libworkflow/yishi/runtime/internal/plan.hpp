@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -72,8 +74,23 @@ struct Plan {
 /// Throws std::invalid_argument when the event does not fit the bundle or the state.
 void apply(CaseState& state, const Plan& plan, Instant at, const Event& event);
 
-/// Applies a log's commits and events after `state.version` (a snapshot's) to `state`.
-void replay_onto(const Plan& plan, CaseState& state, std::span<const Commit> commits, std::span<const Event> events);
+/// Called by replay at a `case_migrated` event: applies it to the state and returns the plan
+/// of the version the case moved to (the plan of the events that follow).
+using MigrationHook = std::function<const Plan&(CaseState&, const CaseMigrated&)>;
+
+/// Applies a log's commits and events after `state.version` (a snapshot's) to `state`. A log
+/// with `case_migrated` events needs `on_migrated`.
+void replay_onto(const Plan& plan, CaseState& state, std::span<const Commit> commits, std::span<const Event> events,
+                 const MigrationHook& on_migrated = {});
+
+// ---- moving a case to another version (migrate.cpp) ---------------------------------------
+
+/// The event that maps `from`'s items and materials onto `to`'s, by id.
+[[nodiscard]] CaseMigrated migration_event(const Plan& from, const Plan& to);
+/// Why the case cannot move from `from` to `to`; empty when it can.
+[[nodiscard]] std::vector<std::string> migration_obstacles(const Plan& from, const Plan& to, const CaseState& state);
+/// Applies a `case_migrated` event: re-indexes the state onto `to`.
+void apply_migration(CaseState& state, const Plan& from, const Plan& to, const CaseMigrated& event);
 
 /// Folds a log into a fresh state.
 [[nodiscard]] CaseState replay(const Plan& plan, CaseId id, std::span<const Commit> commits,
