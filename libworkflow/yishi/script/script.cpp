@@ -34,7 +34,9 @@ std::vector<std::string> tokenize(const std::string& line) {
     if (line[k] == '"') {
       const auto end = line.find('"', k + 1);
       if (end == std::string::npos) throw Failure("unterminated string");
-      out.push_back("\"" + line.substr(k + 1, end - k - 1));  // a leading quote marks a string token
+      std::string token(1, '"');  // a leading quote marks a string token
+      token.append(line, k + 1, end - k - 1);
+      out.push_back(std::move(token));
       k = end + 1;
       continue;
     }
@@ -190,7 +192,7 @@ class Interpreter {
       }
     }
     if (p.key.empty()) p.key = fmt::format("cmd-{}", line_no_);
-    p.key.insert(0, script_.key_prefix);
+    if (!script_.key_prefix.empty()) p.key = fmt::format("{}{}", script_.key_prefix, p.key);
     if (p.actor.id.empty()) throw Failure("a command needs `by ACTOR`");
     return p;
   }

@@ -6,6 +6,7 @@
 
 #include <endian.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -164,12 +165,13 @@ class Rows {
 };
 
 std::string quote_identifier(std::string_view s) {
-  std::string out = "\"";
+  std::string out(1, '"');
   for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
   }
-  return out + '"';
+  out.push_back('"');
+  return out;
 }
 
 std::string with_schema(std::string_view sql, const std::string& schema) {
@@ -551,9 +553,7 @@ std::vector<OutboxEntry> PostgresStore::claim_outbox(std::string_view worker, st
 std::size_t PostgresStore::ack_outbox(std::string_view worker, std::span<const std::uint64_t> seqs) {
   std::lock_guard lock(impl_->mu);
   Impl& m = *impl_;
-  std::string list = "{";
-  for (std::size_t k = 0; k < seqs.size(); ++k) list += (k ? "," : "") + std::to_string(seqs[k]);
-  list += "}";
+  const std::string list = fmt::format("{{{}}}", fmt::join(seqs, ","));  // a bigint[] literal
   return m.retrying([&](bool) {
     Rows r = m.run(with_schema("DELETE FROM {s}.outbox WHERE seq = ANY($1::bigint[]) AND lease_owner = $2", m.s),
                    {text(list), text(std::string(worker))});
