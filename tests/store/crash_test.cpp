@@ -118,17 +118,6 @@ std::size_t verify(const Setup& s, Store& store, const std::string& acks) {
   return ids.size();
 }
 
-pid_t spawn(const std::vector<std::string>& args) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv("/proc/self/exe", argv.data());
-    ::_exit(127);
-  }
-  return pid;
-}
 
 }  // namespace
 

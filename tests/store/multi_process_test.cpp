@@ -112,17 +112,6 @@ int claim_and_die(const std::string& schema) {
   return 0;
 }
 
-pid_t spawn(const std::vector<std::string>& args) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv("/proc/self/exe", argv.data());
-    ::_exit(127);
-  }
-  return pid;
-}
 
 int failures = 0;
 void fail(const std::string& what) {

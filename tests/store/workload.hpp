@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "yishi/yishi.hpp"
 
@@ -87,6 +88,19 @@ inline std::unique_ptr<Store> open_store(const std::string& mode, const std::str
   o.snapshot_every = 4;
   o.batch_interval = std::chrono::milliseconds(2);
   return std::make_unique<SqliteStore>(db, o);
+}
+
+/// Starts this same test program again with `args` (argv[0] first); returns the child's pid.
+inline pid_t spawn(const std::vector<std::string>& args) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv("/proc/self/exe", argv.data());
+    ::_exit(127);
+  }
+  return pid;
 }
 
 }  // namespace yishi::workload

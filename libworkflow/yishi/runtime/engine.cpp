@@ -170,6 +170,56 @@ struct Engine::Impl {
 
   enum class Fired { one, none, stale };
 
+  /// Runs a command on a case: fires the case's due timers first (each at its own instant:
+  /// the command sees the case as it stands now, whether or not anyone called advance_to),
+  /// lets `decide(live)` validate it and emit into `events` (changing nothing when it
+  /// refuses), and appends. A repeated id is caught by the store's append (which checks the
+  /// id first, atomically), so the common path costs one lookup; before refusing, the id is
+  /// looked up too, since a retry of an applied command usually no longer fits the state. A
+  /// stale cached state (another engine moved the case on) is reloaded and the command tried
+  /// again, up to `max_attempts`.
+  template <class Decide>
+  CommandResult run_command(CaseId id, Commit header, Decide&& decide) {
+    for (int attempt = 0; attempt < std::max(1, options.max_attempts); ++attempt) {
+      auto got = live(id);
+      if (!got) return unexpected(std::move(got).error());
+      Live* l = *got;
+      Fired f = Fired::one;
+      while (f == Fired::one && cache.count(id.value)) f = fire_one(id, *l, header.at);
+      if (f == Fired::stale) continue;
+      if (!cache.count(id.value)) {  // a timer ended the case
+        if (auto again = live(id); again) l = *again;
+        else return unexpected(std::move(again).error());
+      }
+      events.clear();
+      const std::uint64_t old = l->state.version;
+      if (std::optional<CommandError> e = decide(*l)) {
+        if (auto rec = store.find_command(header.command_id)) {
+          cache.erase(id.value);  // decide ran on it; refusals emit nothing, but stay safe
+          return recorded(*rec, header.fingerprint, id, header.command_id);
+        }
+        // Refused on the cached state: make sure it is current before saying no. Only this
+        // path pays for the check.
+        if (store.version(id) != old) {
+          cache.erase(id.value);
+          continue;
+        }
+        if (is_terminal(l->state.status)) cache.erase(id.value);
+        return unexpected(std::move(*e));
+      }
+      switch (commit(id, *l, old, header)) {
+        case AppendStatus::ok: return Applied{id, old + events.size(), events};
+        case AppendStatus::duplicate:
+          if (auto rec = store.find_command(header.command_id))
+            return recorded(*rec, header.fingerprint, id, header.command_id);
+          continue;
+        case AppendStatus::conflict: continue;
+      }
+    }
+    return unexpected(error(ErrorKind::conflict,
+                            fmt::format("case {} kept changing under this command; try again", id.value)));
+  }
+
   /// Fires the case's earliest timer if it is due at or before `until`, at its due instant.
   Fired fire_one(CaseId id, Live& live, Instant until) {
     const auto due = runtime_internal::next_due(*live.plan, live.state);
@@ -238,109 +288,42 @@ CommandResult Engine::execute(CaseId id, const Command& command) {
   if (auto e = check_key(command.id)) return unexpected(std::move(*e));
   if (command.actor.kind == ActorKind::system)
     return unexpected(error(ErrorKind::not_authorised, "the system actor only fires timers"));
-  const std::uint64_t fp = fingerprint(command);
   const Instant now = m.clock.now();
-  // A repeated id is caught by the store's append (which checks the id first, atomically), so
-  // the common path costs one lookup; before refusing a command, the id is looked up too,
-  // since a retry of an applied command usually no longer fits the state.
-  for (int attempt = 0; attempt < std::max(1, m.options.max_attempts); ++attempt) {
-    auto got = m.live(id);
-    if (!got) return unexpected(std::move(got).error());
-    Impl::Live* live = *got;
-    // Timers already due fire first, each at its own instant: the command sees the case as
-    // it stands now, whether or not anyone called advance_to.
-    Impl::Fired f = Impl::Fired::one;
-    while (f == Impl::Fired::one && m.cache.count(id.value)) f = m.fire_one(id, *live, now);
-    if (f == Impl::Fired::stale) continue;
-    if (!m.cache.count(id.value)) {  // a timer ended the case
-      if (auto again = m.live(id); again) live = *again;
-      else return unexpected(std::move(again).error());
-    }
-    m.events.clear();
-    const std::uint64_t old = live->state.version;
-    if (auto e = runtime_internal::decide(live->state, m.context(*live->plan, now), command.actor, command.body,
-                                          m.events)) {
-      if (auto rec = m.store.find_command(command.id)) {
-        m.cache.erase(id.value);  // decide ran on it; refusals emit nothing, but stay safe
-        return m.recorded(*rec, fp, id, command.id);
-      }
-      // Refused on the cached state: make sure it is current before saying no (another
-      // engine may have moved the case on). Only this path pays for the check.
-      if (m.store.version(id) != old) {
-        m.cache.erase(id.value);
-        continue;
-      }
-      if (is_terminal(live->state.status)) m.cache.erase(id.value);
-      return unexpected(std::move(*e));
-    }
-    switch (m.commit(id, *live, old, Commit{command.id, fp, command.actor, kind_of(command.body), now, 0, 0})) {
-      case AppendStatus::ok: return Applied{id, old + m.events.size(), m.events};
-      case AppendStatus::duplicate:
-        if (auto rec = m.store.find_command(command.id)) return m.recorded(*rec, fp, id, command.id);
-        continue;
-      case AppendStatus::conflict: continue;
-    }
-  }
-  return unexpected(error(ErrorKind::conflict,
-                          fmt::format("case {} kept changing under this command; try again", id.value)));
+  return m.run_command(id, Commit{command.id, fingerprint(command), command.actor, kind_of(command.body), now, 0, 0},
+                       [&](Impl::Live& live) {
+                         return runtime_internal::decide(live.state, m.context(*live.plan, now), command.actor,
+                                                         command.body, m.events);
+                       });
 }
 
 CommandResult Engine::migrate(CaseId id, const MigrateCase& command) {
   Impl& m = *impl_;
   if (auto e = check_key(command.id)) return unexpected(std::move(*e));
-  const std::uint64_t fp = fingerprint(command);
   const Instant now = m.clock.now();
-  for (int attempt = 0; attempt < std::max(1, m.options.max_attempts); ++attempt) {
-    auto got = m.live(id);
-    if (!got) return unexpected(std::move(got).error());
-    Impl::Live* live = *got;
-    Impl::Fired f = Impl::Fired::one;  // timers already due fire first, as for any command
-    while (f == Impl::Fired::one && m.cache.count(id.value)) f = m.fire_one(id, *live, now);
-    if (f == Impl::Fired::stale) continue;
-    if (!m.cache.count(id.value)) {
-      if (auto again = m.live(id); again) live = *again;
-      else return unexpected(std::move(again).error());
-    }
-    const std::uint64_t old = live->state.version;
-    std::optional<CommandError> refusal;
-    auto target = m.find_plan(live->state.bundle, command.version);
-    if (command.actor.kind != ActorKind::staff || command.actor.role != m.options.intake_role) {
-      refusal = error(ErrorKind::not_authorised,
-                      fmt::format("only front-desk staff (role `{}`) may move a case to another version",
-                                  m.options.intake_role));
-    } else if (!target) {
-      refusal = error(ErrorKind::unknown_bundle,
-                      fmt::format("bundle `{}` version {} is not deployed", live->state.bundle, command.version));
-    } else if (command.version == live->state.bundle_version) {
-      refusal = error(ErrorKind::invalid_argument, fmt::format("case {} is on version {} already", id.value, command.version));
-    } else if (auto why = runtime_internal::migration_obstacles(*live->plan, *target, live->state); !why.empty()) {
-      refusal = error(ErrorKind::invalid_transition,
-                      fmt::format("case {} cannot move to version {}: {}", id.value, command.version, fmt::join(why, "; ")));
-    }
-    if (refusal) {
-      if (auto rec = m.store.find_command(command.id)) return m.recorded(*rec, fp, id, command.id);
-      if (m.store.version(id) != old) {  // refused on a stale state: look again
-        m.cache.erase(id.value);
-        continue;
-      }
-      return unexpected(std::move(*refusal));
-    }
-    m.events.clear();
-    CaseMigrated moved = runtime_internal::migration_event(*live->plan, *target);
-    runtime_internal::apply_migration(live->state, *live->plan, *target, moved);
-    m.events.push_back(std::move(moved));
-    live->plan = target;
-    runtime_internal::settle(live->state, m.context(*target, now), m.events);  // start what can start now
-    switch (m.commit(id, *live, old, Commit{command.id, fp, command.actor, CommandKind::migrate, now, 0, 0})) {
-      case AppendStatus::ok: return Applied{id, old + m.events.size(), m.events};
-      case AppendStatus::duplicate:
-        if (auto rec = m.store.find_command(command.id)) return m.recorded(*rec, fp, id, command.id);
-        continue;
-      case AppendStatus::conflict: continue;
-    }
-  }
-  return unexpected(error(ErrorKind::conflict,
-                          fmt::format("case {} kept changing under this command; try again", id.value)));
+  return m.run_command(
+      id, Commit{command.id, fingerprint(command), command.actor, CommandKind::migrate, now, 0, 0},
+      [&](Impl::Live& live) -> std::optional<CommandError> {
+        auto target = m.find_plan(live.state.bundle, command.version);
+        if (command.actor.kind != ActorKind::staff || command.actor.role != m.options.intake_role)
+          return error(ErrorKind::not_authorised,
+                       fmt::format("only front-desk staff (role `{}`) may move a case to another version",
+                                   m.options.intake_role));
+        if (!target)
+          return error(ErrorKind::unknown_bundle,
+                       fmt::format("bundle `{}` version {} is not deployed", live.state.bundle, command.version));
+        if (command.version == live.state.bundle_version)
+          return error(ErrorKind::invalid_argument,
+                       fmt::format("case {} is on version {} already", id.value, command.version));
+        if (auto why = runtime_internal::migration_obstacles(*live.plan, *target, live.state); !why.empty())
+          return error(ErrorKind::invalid_transition, fmt::format("case {} cannot move to version {}: {}", id.value,
+                                                                  command.version, fmt::join(why, "; ")));
+        CaseMigrated moved = runtime_internal::migration_event(*live.plan, *target);
+        runtime_internal::apply_migration(live.state, *live.plan, *target, moved);
+        m.events.push_back(std::move(moved));
+        live.plan = target;
+        runtime_internal::settle(live.state, m.context(*target, now), m.events);  // start what can start now
+        return std::nullopt;
+      });
 }
 
 std::size_t Engine::advance_to(Instant t) {

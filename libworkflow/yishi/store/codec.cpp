@@ -296,6 +296,14 @@ CaseState decode_state(std::string_view bytes) {
   return s;
 }
 
+std::string malformed_append(CaseId id, std::uint64_t expected_version, const Commit& commit, std::size_t events) {
+  if (commit.first_version != expected_version + 1 || commit.count != events || events == 0)
+    return "append: the commit header does not match its events";
+  if (id.value == 0 || id.value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+    return "append: case id " + std::to_string(id.value) + " was not allocated by this store";
+  return {};
+}
+
 std::uint64_t chain(std::uint64_t previous, std::string_view header, std::string_view events) {
   return StableHash{}.add(previous).add(header).add(events).value();
 }

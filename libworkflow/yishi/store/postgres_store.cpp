@@ -395,10 +395,8 @@ AppendStatus PostgresStore::append(CaseId id, std::uint64_t expected_version, co
                                    std::span<const Event> events, std::optional<Instant> next_due) {
   std::lock_guard lock(impl_->mu);
   Impl& m = *impl_;
-  if (commit.first_version != expected_version + 1 || commit.count != events.size() || events.empty())
-    throw StoreError(fmt::format("{}: append: the commit header does not match its events", m.where()));
-  if (id.value == 0 || id.value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-    throw StoreError(fmt::format("{}: append: case id {} was not allocated by this store", m.where(), id.value));
+  if (auto why = store_internal::malformed_append(id, expected_version, commit, events.size()); !why.empty())
+    throw StoreError(fmt::format("{}: {}", m.where(), why));
   const std::string header = store_internal::encode_header(commit);
   const std::string body = store_internal::encode_events(events);
   const auto link = static_cast<std::int64_t>(store_internal::chain(0, header, body));

@@ -680,8 +680,8 @@ AppendStatus SqliteStore::append(CaseId id, std::uint64_t expected_version, cons
                                  std::span<const Event> events, std::optional<Instant> next_due) {
   std::lock_guard lock(impl_->mu);
   Impl& m = *impl_;
-  if (commit.first_version != expected_version + 1 || commit.count != events.size() || events.empty())
-    throw StoreError(fmt::format("{}: append: the commit header does not match its events", m.path));
+  if (auto why = store_internal::malformed_append(id, expected_version, commit, events.size()); !why.empty())
+    throw StoreError(fmt::format("{}: {}", m.path, why));
   const std::string header = store_internal::encode_header(commit);
   const std::string body = store_internal::encode_events(events);
   const AppendStatus status = m.write([&] {

@@ -43,6 +43,11 @@ void decode_events(std::string_view bytes, std::size_t count, std::vector<Event>
 [[nodiscard]] std::string encode_state(const CaseState& state);
 [[nodiscard]] CaseState decode_state(std::string_view bytes);
 
+/// Why a commit cannot be appended whatever the store holds (its header does not match its
+/// events, or the case id cannot be stored), or empty.
+[[nodiscard]] std::string malformed_append(CaseId id, std::uint64_t expected_version, const Commit& commit,
+                                           std::size_t events);
+
 /// The chain hash of a case's log after one more commit: a case's chain at a version names
 /// its whole history up to there, so a snapshot records the chain it was taken at.
 [[nodiscard]] std::uint64_t chain(std::uint64_t previous, std::string_view header, std::string_view events);
