@@ -10,6 +10,12 @@ smoke=0
 [ "${1:-}" = "--smoke" ] && smoke=1
 benches=(bench_pipeline bench_engine bench_engine_memory bench_language bench_forms bench_store)
 
+# A throw-away PostgreSQL server for the PostgreSQL figures (its own port and folder).
+pg_dir=/tmp/yishi-pg-bench
+YISHI_PG_URL=$(bash "$root/scripts/pg-cluster.sh" start "$pg_dir" 54339)
+export YISHI_PG_URL
+trap 'bash "$root/scripts/pg-cluster.sh" stop "$pg_dir"' EXIT
+
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DYISHI_BUILD_TESTS=OFF \
   -DYISHI_BUILD_EXAMPLES=OFF -DYISHI_BUILD_BENCHMARKS=ON >/dev/null
 cmake --build "$build" -j2 --target "${benches[@]}"
@@ -209,6 +215,23 @@ lines += [
     "  per 32 cases to reserve case ids, not counted as commits.",
     f"- `batched`: default interval (5 ms) and limit (1024 appends); {batched[0]['cases/iteration']:.0f} cases per iteration,",
     f"  then `sync()`; {statistics.median(r['appends/transaction'] for r in batched):.0f} appends per transaction (median).",
+    "",
+]
+pg1 = store["BM_Postgres/1/real_time"]
+pg2 = store["BM_Postgres/2/real_time"]
+lines += [
+    "## Durable store (PostgreSQL): engines sharing one schema, same run",
+    "",
+    "| figure | min | median | max | target | met |",
+    "|---|---:|---:|---:|---|---|",
+    row("PostgreSQL, 1 engine, events/s", [r["events_per_s"] for r in pg1], b),
+    row("PostgreSQL, 1 engine, commits/s", [r["commits_per_s"] for r in pg1], b),
+    row("PostgreSQL, 2 engines, events/s (together)", [r["events_per_s"] for r in pg2], b),
+    row("PostgreSQL, 2 engines, commits/s (together)", [r["commits_per_s"] for r in pg2], b),
+    "",
+    "Each engine has its own connection (as an engine process would) to a throw-away local",
+    "server started by `run.sh` (`scripts/pg-cluster.sh`, default settings: synchronous",
+    "commit, so every command waits for its WAL flush). An append is one round trip.",
     "",
 ]
 open(out_path, "w").write("\n".join(lines))

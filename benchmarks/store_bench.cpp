@@ -13,6 +13,9 @@
 //  - BM_YishiBatched: the same with `Durability::batched` (default interval and limit), 1000
 //    cases per iteration followed by sync(), so the work timed is durable: events/s
 //    (target ≥ 200,000).
+//  - BM_Postgres/N: N engines, each with its own PostgresStore connection (as N engine
+//    processes would), running restaurant cases to issuance at once on one PostgreSQL
+//    schema of the throw-away server benchmarks/run.sh starts ($YISHI_PG_URL): events/s.
 // Events and commits are counted from the engine's results and checked against the store's
 // own statistics, not assumed.
 #include <benchmark/benchmark.h>
@@ -26,6 +29,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "yishi/yishi.hpp"
@@ -292,15 +296,15 @@ struct Counts {
 };
 
 /// Runs one case to issuance, counting its commits (applied commands) and events.
-void run_case(World& w, Script& s, std::uint64_t& next_id, Counts& n) {
+void run_case(Engine& engine, Script& s, std::uint64_t& next_id, Counts& n) {
   set_id(s.open.id, next_id++);
-  auto opened = w.engine.open_case(s.open);
+  auto opened = engine.open_case(s.open);
   if (!opened) die(fmt::format("open_case: {}", opened.error().message));
   n.events += opened->events.size();
   ++n.commits;
   for (Command& c : s.steps) {
     set_id(c.id, next_id++);
-    auto r = w.engine.execute(opened->case_id, c);
+    auto r = engine.execute(opened->case_id, c);
     if (!r) die(fmt::format("execute: {}", r.error().message));
     n.events += r->events.size();
     ++n.commits;
@@ -346,7 +350,7 @@ void BM_YishiFull(benchmark::State& state) {
   Script script;
   std::uint64_t next_id = 1;
   Counts n;
-  for (auto _ : state) run_case(*w, script, next_id, n);
+  for (auto _ : state) run_case(w->engine, script, next_id, n);
   report(state, *w, n);
   report_sizes(state, *w);
 }
@@ -358,7 +362,7 @@ void BM_YishiBatched(benchmark::State& state) {
   std::uint64_t next_id = 1;
   Counts n;
   for (auto _ : state) {
-    for (int k = 0; k < batched_cases; ++k) run_case(*w, script, next_id, n);
+    for (int k = 0; k < batched_cases; ++k) run_case(w->engine, script, next_id, n);
     w->store.sync();  // the iteration's work is durable before the clock stops
   }
   report(state, *w, n);
@@ -367,6 +371,55 @@ void BM_YishiBatched(benchmark::State& state) {
       static_cast<double>(n.commits) / static_cast<double>(std::max<std::uint64_t>(w->store.stats().transactions, 1));
 }
 BENCHMARK(BM_YishiBatched)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// ---- yishi: engines sharing a PostgreSQL schema ---------------------------------------------
+
+constexpr int postgres_cases = 20;  ///< per engine and iteration
+
+void BM_Postgres(benchmark::State& state) {
+  const char* url = std::getenv("YISHI_PG_URL");
+  if (!url) {
+    state.SkipWithError("YISHI_PG_URL is not set (benchmarks/run.sh starts a server)");
+    return;
+  }
+  const auto engines = static_cast<std::size_t>(state.range(0));
+  const std::string schema = fmt::format("bench_{}_{}", ::getpid(), engines);
+  struct Node {
+    PostgresStore store;
+    ManualClock clock{Calendar{}.at(*parse_date("2025-09-26"), 15 * 60)};
+    Engine engine;
+    Script script;
+    Counts n;
+    Node(const char* u, const std::string& s)
+        : store(u, PostgresOptions{.schema = s}), engine(store, clock, calendar()) {
+      if (!engine.deploy(restaurant())) die("cannot deploy the restaurant bundle");
+    }
+  };
+  std::vector<std::unique_ptr<Node>> nodes;
+  for (std::size_t k = 0; k < engines; ++k) nodes.push_back(std::make_unique<Node>(url, schema));
+  std::vector<std::uint64_t> next(engines);
+  for (std::size_t k = 0; k < engines; ++k) next[k] = (k + 1) * 1'000'000'000ULL;  // command ids apart
+  for (auto _ : state) {
+    std::vector<std::thread> threads;
+    for (std::size_t k = 0; k < engines; ++k)
+      threads.emplace_back([&, k] {
+        for (int c = 0; c < postgres_cases; ++c) run_case(nodes[k]->engine, nodes[k]->script, next[k], nodes[k]->n);
+      });
+    for (auto& t : threads) t.join();
+  }
+  Counts n;
+  for (const auto& node : nodes) {
+    n.cases += node->n.cases;
+    n.commits += node->n.commits;
+    n.events += node->n.events;
+  }
+  const auto rate = [](std::uint64_t v) { return benchmark::Counter(static_cast<double>(v), benchmark::Counter::kIsRate); };
+  state.counters["cases_per_s"] = rate(n.cases);
+  state.counters["commits_per_s"] = rate(n.commits);
+  state.counters["events_per_s"] = rate(n.events);
+  state.counters["engines"] = static_cast<double>(engines);
+}
+BENCHMARK(BM_Postgres)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

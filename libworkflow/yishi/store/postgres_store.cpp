@@ -212,6 +212,9 @@ struct PostgresStore::Impl {
     conn = PQconnectdbParams(keys, values, 1);  // dbname may be a whole URL or key=value string
     if (!conn || PQstatus(conn) != CONNECTION_OK)
       throw StoreError(fmt::format("{}: cannot connect: {}", where(), conn ? PQerrorMessage(conn) : "out of memory"));
+    // The server's notices (`schema … already exists, skipping`) are not for the embedding
+    // program's standard error.
+    PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
   }
 
   /// Runs one parameterised statement; results in binary. Throws ConnectionLost when the
