@@ -383,7 +383,8 @@ void BM_Postgres(benchmark::State& state) {
     return;
   }
   const auto engines = static_cast<std::size_t>(state.range(0));
-  const std::string schema = fmt::format("bench_{}_{}", ::getpid(), engines);
+  static int runs = 0;  // each repetition on a schema of its own: command ids start again
+  const std::string schema = fmt::format("bench_{}_{}_{}", ::getpid(), engines, runs++);
   struct Node {
     PostgresStore store;
     ManualClock clock{Calendar{}.at(*parse_date("2025-09-26"), 15 * 60)};
