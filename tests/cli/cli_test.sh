@@ -199,6 +199,16 @@ expect 2 "run needs --script" -- "$yishi" run "$root/bundles/national/open_resta
 expect 2 "run: unreadable calendar folder" -- "$yishi" run "$root/bundles/national/open_restaurant.yaml" --calendar "$tmp/nowhere" --script "$tmp/case.scenario"
 expect 1 "run refuses a bundle with errors" -- "$yishi" run "$root/tests/corpus/malformed/cycle_and_unknowns.yaml" --script "$tmp/case.scenario"
 expect 0 "run --help" -- "$yishi" run --help
+# local variants: fmt leaves them as written; --stdout prints the complete bundle
+cp "$root/bundles/local/newborn_birth_guangdong.yaml" "$tmp/variant_before.yaml"
+expect 0 "fmt leaves a local variant as written" -- "$yishi" fmt "$root/bundles/local/newborn_birth_guangdong.yaml"
+contains "$tmp/err" "a local variant of \`newborn_birth\`, left as written" "fmt says why it left the variant alone"
+if cmp -s "$tmp/variant_before.yaml" "$root/bundles/local/newborn_birth_guangdong.yaml"; then echo "ok: the variant file is unchanged"; else echo "FAIL: fmt rewrote the variant"; fail=1; fi
+expect 0 "fmt --stdout prints the complete bundle of a variant" -- "$yishi" fmt --stdout "$root/bundles/local/newborn_birth_guangdong.yaml"
+contains "$tmp/out" "birth_certificate:" "the complete bundle has the base's items"
+expect 0 "report of a variant" -- "$yishi" report "$root/bundles/local/open_restaurant_sichuan.yaml"
+contains "$tmp/out" "local variant of open_restaurant (version 2024.1), 10 changes" "the report shows what the variant changes"
+contains "$tmp/out" "- material \`health_certificates\`" "the report lists a removal"
 # --db: cases kept in a SQLite file; two scripts share it; a rerun is refused as already applied
 expect 0 "run --db keeps the cases in a database" -- "$yishi" run "$root/bundles/national/open_restaurant.yaml" --calendar "$root/bundles/calendars" --script "$tmp/case.scenario" --db "$tmp/cases.db"
 contains "$tmp/out" "case 1 · open_restaurant" "run --db prints the case"

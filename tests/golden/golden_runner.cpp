@@ -27,7 +27,7 @@ std::string render(const fs::path& root, const std::string& rel) {
   yishi::SourceMap sources;
   // Load by the path relative to the repository so the rendering does not depend on where
   // the checkout lives.
-  auto r = yishi::yaml::load_text(sources, rel, slurp(root / rel));
+  auto r = yishi::load_bundle_text(sources, rel, slurp(root / rel));
   yishi::Diagnostics all = std::move(r.diagnostics);
   if (r.bundle) all.append(yishi::check(*r.bundle));
   return yishi::render_text(all, sources);
@@ -94,6 +94,8 @@ int coverage(const fs::path& root, const std::string& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Paths are relative to the repository (a variant's `extends` too): work from there.
+  if (argc >= 2) fs::current_path(argv[1]);
   if (argc == 4 && std::string(argv[2]) == "--coverage") return coverage(argv[1], argv[3]);
   if (argc == 5 && std::string(argv[2]) == "--report")
     return compare(argv[3], fs::path(argv[1]) / argv[4], render_report(argv[1], argv[3]));

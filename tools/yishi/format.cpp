@@ -63,6 +63,13 @@ int format(const std::vector<std::string>& args) {
       continue;
     }
     const auto& file = s.sources().file(l.source);
+    if (l.bundle->provenance.is_variant() && to.empty() && !to_stdout) {
+      // A local variant is written as changes to its base; rewriting it would write the
+      // complete bundle instead. It is left as written.
+      fmt::print(stderr, "{}: a local variant of `{}`, left as written (`--stdout` prints the complete bundle)\n",
+                 path, l.bundle->provenance.base_id);
+      continue;
+    }
     const bool dsl = to.empty() ? is_dsl_file(path) : to == "dsl";
     const std::string text = dsl ? dsl::print(*l.bundle, &file) : yaml::print(*l.bundle, &file);
     if (!to.empty() || to_stdout) {

@@ -79,6 +79,19 @@ Report report(const forms::FormModel& model, const std::optional<forms::Applican
   r.name = b.name;
   r.version = b.version;
   r.for_applicant = applicant.has_value() && !applicant->every_item;
+  if (b.provenance.is_variant()) {
+    r.base = b.provenance.base_id;
+    r.base_version = b.provenance.base_version;
+    for (const ir::VariantChange& c : b.provenance.changes) {
+      const char* sign = c.kind == ir::VariantChange::Kind::added     ? "+"
+                         : c.kind == ir::VariantChange::Kind::removed ? "-"
+                                                                      : "~";
+      std::string line = fmt::format("{} {} `{}`", sign, c.what, c.id);
+      if (c.kind == ir::VariantChange::Kind::overridden && !c.keys.empty())
+        line += fmt::format(": {}", fmt::join(c.keys, ", "));
+      r.variant_changes.push_back(std::move(line));
+    }
+  }
   r.undecided = form.undecided_items;
   r.errors = plan.errors;
 
@@ -182,6 +195,11 @@ std::string to_text(const Report& r) {
   std::string out;
   out += fmt::format("四减 report: {} ({}, version {}){}\n", r.name, r.bundle, r.version,
                      r.for_applicant ? ", for the given answers" : ", every item");
+  if (!r.base.empty()) {
+    out += fmt::format("  local variant of {} (version {}), {} changes:\n", r.base, r.base_version,
+                       r.variant_changes.size());
+    for (const auto& c : r.variant_changes) out += fmt::format("    {}\n", c);
+  }
   if (!r.undecided.empty())
     out += fmt::format("  left out, undecided: {}\n", fmt::join(r.undecided, ", "));
   for (const auto& e : r.errors) out += fmt::format("  error: {}\n", e);
@@ -260,6 +278,16 @@ std::string to_json(const Report& r) {
   json::append_string(o, r.version);
   key("for_applicant");
   o += r.for_applicant ? "true" : "false";
+  if (!r.base.empty()) {  // a local variant
+    key("variant");
+    o += '{';
+    key("base");
+    json::append_string(o, r.base);
+    key("base_version");
+    json::append_string(o, r.base_version);
+    strings("changes", r.variant_changes);
+    o += '}';
+  }
   strings("undecided", r.undecided);
   strings("errors", r.errors);
   figure("days", r.days);

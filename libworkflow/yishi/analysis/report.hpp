@@ -64,6 +64,11 @@ struct Report {
   std::vector<std::string> undecided;    ///< with answers: items left out, their conditions undecided
   std::vector<std::string> errors;       ///< the material plan's: invalid pledges, unknown material ids
   std::vector<ItemFigures> items;        ///< the counted items, in bundle order
+  /// A local variant (`extends:`): its base and what it changes, one line each
+  /// (`+ item x`, `- material y`, `~ item z: promised, materials`). Empty otherwise.
+  std::string base;
+  std::string base_version;
+  std::vector<std::string> variant_changes;
 
   Figure days;                           ///< Σ separate limits vs the critical path of promised limits
   std::vector<std::string> critical_path;  ///< item ids on the bundled critical path, in order

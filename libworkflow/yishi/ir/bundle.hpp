@@ -297,6 +297,30 @@ struct Stage {
   friend bool operator==(const Stage&, const Stage&) = default;
 };
 
+/// What a local variant did to the bundle it extends, as its loader recorded it.
+struct VariantChange {
+  enum class Kind : std::uint8_t { added, removed, overridden };
+  Kind kind = Kind::added;
+  std::string what;               ///< `item`, `material`, `field`, `situation`, `department`, `bundle`
+  std::string id;
+  std::vector<std::string> keys;  ///< overridden: the keys the variant gave
+  Loc loc;                        ///< where in the variant
+  friend bool operator==(const VariantChange&, const VariantChange&) = default;
+};
+
+/// Where a bundle comes from when it is a local variant (`extends:`): the base it extends and
+/// the changes. Provenance, like spans, is not part of a bundle's identity: a variant equals
+/// the complete bundle it amounts to (which is what printing it writes).
+struct Provenance {
+  std::string base_path;     ///< as written after `extends:`
+  std::string base_id;
+  std::string base_version;
+  std::vector<VariantChange> changes;
+  Loc loc;
+  [[nodiscard]] bool is_variant() const noexcept { return !base_id.empty(); }
+  friend bool operator==(const Provenance&, const Provenance&) noexcept { return true; }
+};
+
 /// A 一件事 bundle: several items delivered as one application.
 struct Bundle {
   std::string id;
@@ -315,6 +339,7 @@ struct Bundle {
   std::vector<DecisionTable> tables;
   std::vector<Item> items;
   std::vector<Stage> stages;
+  Provenance provenance;  ///< a local variant's base and changes (not part of identity)
   Loc loc;
   friend bool operator==(const Bundle&, const Bundle&) = default;
 

@@ -332,6 +332,11 @@ class Reader {
   const SourceFile& file_;
   Diagnostics& diags_;
   const LoadOptions& opts_;
+
+ public:
+  [[nodiscard]] const LoadOptions& options() const noexcept { return opts_; }
+  [[nodiscard]] const SourceFile& file() const noexcept { return file_; }
+  [[nodiscard]] Diagnostics& diagnostics() noexcept { return diags_; }
 };
 
 // ---------------------------------------------------------------------------------------
@@ -342,17 +347,43 @@ class BundleLoader {
  public:
   explicit BundleLoader(Reader& r) : r_(r) {}
 
+ private:
+  bool variant_ = false;  ///< loading a local variant: entries may override the base's
+
+ public:
+
   std::optional<ir::Bundle> bundle(const YAML::Node& root) {
-    auto es = r_.entries(root, "the bundle",
-                         {"bundle", "name", "version", "applicant", "lead", "apply", "delivery", "basis", "departments",
-                          "fields", "materials", "situations", "eligibility", "tables", "items", "stages"},
-                         {"bundle", "name", "version", "lead", "departments", "items"});
+    const YAML::Node* extends = nullptr;
+    if (root.IsMap())
+      for (auto it = root.begin(); it != root.end(); ++it)
+        if (it->first.IsScalar() && it->first.Scalar() == "extends") extends = &it->second;
+    auto es = extends ? r_.entries(root, "the variant",
+                                   {"bundle", "extends", "remove", "name", "version", "applicant", "lead", "apply",
+                                    "delivery", "basis", "departments", "fields", "materials", "situations",
+                                    "eligibility", "tables", "items", "stages"},
+                                   {"bundle", "version"})
+                      : r_.entries(root, "the bundle",
+                                   {"bundle", "name", "version", "applicant", "lead", "apply", "delivery", "basis",
+                                    "departments", "fields", "materials", "situations", "eligibility", "tables",
+                                    "items", "stages"},
+                                   {"bundle", "name", "version", "lead", "departments", "items"});
     if (!es) return std::nullopt;
     ir::Bundle b;
+    if (extends) {
+      auto base = load_base(*extends);
+      if (!base) return std::nullopt;
+      b = std::move(*base);
+      variant_ = true;
+    }
     b.loc = {r_.span(root)};
+    const YAML::Node* removals = nullptr;
     for (auto& e : *es) {
       const auto& v = e.value;
-      if (e.key == "bundle") {
+      if (e.key == "extends") {
+        continue;
+      } else if (e.key == "remove") {
+        removals = &e.value;
+      } else if (e.key == "bundle") {
         if (auto s = r_.id(v, "`bundle`")) { b.id = *s; b.loc = {r_.span(v)}; }
       } else if (e.key == "name") {
         assign(b.name, r_.name(v, "`name`"));
@@ -377,7 +408,7 @@ class BundleLoader {
         for (auto& d : r_.id_map(v, "`departments`")) department(b, d);
       } else if (e.key == "fields") {
         for (auto& f : r_.id_map(v, "`fields`", true))
-          if (auto fd = field(f.key, f.key_node, f.value)) b.fields.push_back(std::move(*fd));
+          if (auto fd = field(f.key, f.key_node, f.value)) put(b, b.fields, std::move(*fd), "field", f);
       } else if (e.key == "materials") {
         for (auto& m : r_.id_map(v, "`materials`")) material(b, m);
       } else if (e.key == "situations") {
@@ -391,8 +422,136 @@ class BundleLoader {
       } else if (e.key == "stages") {
         stages(b, v);
       }
+      if (variant_ && (e.key == "name" || e.key == "applicant" || e.key == "lead" || e.key == "apply" ||
+                       e.key == "delivery" || e.key == "basis" || e.key == "eligibility" || e.key == "stages"))
+        changed(b, ir::VariantChange::Kind::overridden, "bundle", b.id, e.key_node, {e.key});
     }
+    if (removals) remove(b, *removals);
     return b;
+  }
+
+  // ---- local variants (`extends:`) -------------------------------------------------------
+
+  /// Loads the base a variant extends, relative to the variant's folder.
+  std::optional<ir::Bundle> load_base(const YAML::Node& n) {
+    auto path = r_.str(n, "`extends`");
+    if (!path) return std::nullopt;
+    if (!r_.options().load_base) {
+      r_.error(DiagCode::invalid_value, n, "`extends` is not available here", "a variant needs its base loaded",
+               "load the file with yishi::load_bundle_file (or `yishi check`), which loads bases");
+      return std::nullopt;
+    }
+    const std::filesystem::path here = std::filesystem::path(r_.file().name()).parent_path();
+    const std::string resolved = (here / *path).lexically_normal().string();
+    ir::LoadResult base = r_.options().load_base(resolved);
+    r_.diagnostics().append(std::move(base.diagnostics));
+    if (!base.bundle) {
+      r_.error(DiagCode::io_error, n, fmt::format("the base bundle `{}` does not load", *path),
+               "the bundle this variant extends", "fix the errors reported in the base file first");
+      return std::nullopt;
+    }
+    ir::Bundle b = std::move(*base.bundle);
+    ir::Provenance p;
+    p.base_path = *path;
+    p.base_id = b.id;
+    p.base_version = b.version;
+    p.loc = {r_.span(n)};
+    b.provenance = std::move(p);  // a variant of a variant names its nearest base
+    return b;
+  }
+
+  void changed(ir::Bundle& b, ir::VariantChange::Kind kind, std::string what, std::string id, const YAML::Node& at,
+               std::vector<std::string> keys = {}) {
+    if (!variant_) return;
+    b.provenance.changes.push_back({kind, std::move(what), std::move(id), std::move(keys), {r_.span(at)}});
+  }
+
+  /// Puts an entry of an id-keyed section in place: over the base's entry of the same id
+  /// (recorded as overridden), or at the end (recorded as added when in a variant).
+  template <class T>
+  void put(ir::Bundle& b, std::vector<T>& list, T entry, std::string_view what, const Entry& e) {
+    auto it = std::find_if(list.begin(), list.end(), [&](const T& x) { return x.id == entry.id; });
+    if (it != list.end() && variant_) {
+      *it = std::move(entry);
+      changed(b, ir::VariantChange::Kind::overridden, std::string(what), e.key, e.key_node, keys_of(e.value));
+      return;
+    }
+    list.push_back(std::move(entry));
+    changed(b, ir::VariantChange::Kind::added, std::string(what), e.key, e.key_node);
+  }
+
+  static std::vector<std::string> keys_of(const YAML::Node& n) {
+    std::vector<std::string> out;
+    if (n.IsMap())
+      for (auto it = n.begin(); it != n.end(); ++it)
+        if (it->first.IsScalar()) out.push_back(it->first.Scalar());
+    return out;
+  }
+
+  /// `remove: {items: [..], materials: [..], fields: [..], situations: [..], departments: [..]}`.
+  void remove(ir::Bundle& b, const YAML::Node& n) {
+    auto es = r_.entries(n, "`remove`", {"items", "materials", "fields", "situations", "departments"}, {});
+    if (!es) return;
+    struct Removed {
+      std::string what, id;
+      YAML::Node at;
+    };
+    std::vector<Removed> removed;
+    for (auto& x : *es) {
+      const std::string what = x.key.substr(0, x.key.size() - 1);  // `items` → `item`
+      list(x.value, fmt::format("`remove: {}`", x.key), [&](const YAML::Node& v) {
+        auto id = r_.id(v, fmt::format("an id under `remove: {}`", x.key), x.key == "fields");
+        if (!id) return;
+        const bool gone = x.key == "items"         ? erase(b.items, *id, v, what)
+                          : x.key == "materials"   ? erase(b.materials, *id, v, what)
+                          : x.key == "fields"      ? erase(b.fields, *id, v, what)
+                          : x.key == "situations"  ? erase(b.situations, *id, v, what)
+                                                   : erase(b.departments, *id, v, what);
+        if (!gone) return;
+        changed(b, ir::VariantChange::Kind::removed, what, *id, v);
+        removed.push_back({what, *id, v});
+      });
+    }
+    for (const Removed& r : removed) still_used(b, r.what, r.id, r.at);
+  }
+
+  template <class T>
+  bool erase(std::vector<T>& list, const std::string& id, const YAML::Node& at, const std::string& what) {
+    auto it = std::find_if(list.begin(), list.end(), [&](const T& x) { return x.id == id; });
+    if (it != list.end()) {
+      list.erase(it);
+      return true;
+    }
+    std::vector<std::string_view> ids;
+    for (const T& x : list) ids.push_back(x.id);
+    auto best = text::closest_match(id, ids);
+    r_.error(DiagCode::variant_names_nothing, at, fmt::format("the base has no {} `{}` to remove", what, id),
+             "names nothing in the base", best ? fmt::format("did you mean `{}`?", *best) : std::string{});
+    return false;
+  }
+
+  /// E1014: what a removal leaves dangling, with a label at each use (base file or variant).
+  void still_used(const ir::Bundle& b, const std::string& what, const std::string& id, const YAML::Node& at) {
+    std::vector<SourceSpan> uses;
+    const auto use = [&](const ir::Ref& r) {
+      if (r.id == id) uses.push_back(r.loc.span);
+    };
+    for (const ir::Item& it : b.items) {
+      if (what == "item") for (const ir::Ref& r : it.after) use(r);
+      if (what == "material") for (const ir::MaterialUse& m : it.materials) use(m.material);
+      if (what == "field") for (const ir::FormEntry& f : it.form) use(f.field);
+      if (what == "department") use(it.department);
+    }
+    if (what == "department") use(b.lead);
+    if (uses.empty()) return;
+    auto d = Diagnostic::make(DiagCode::variant_removal_in_use, r_.span(at),
+                              fmt::format("{} `{}` is removed but still used", what, id))
+                 .label("removed here");
+    for (const SourceSpan& sp : uses) {
+      Diagnostic labelled = std::move(d).also(sp, "still used here");  // also() returns d itself
+      d = std::move(labelled);
+    }
+    r_.diagnostics().add(std::move(d));
   }
 
  private:
@@ -423,7 +582,7 @@ class BundleLoader {
         else assign(d.basis, r_.str(x.value, "`basis`"));
       }
     }
-    b.departments.push_back(std::move(d));
+    put(b, b.departments, std::move(d), "department", e);
   }
 
   // A field definition: in the dictionary, or inline in a form (then it also has `id`).
@@ -534,7 +693,7 @@ class BundleLoader {
         m.issue_before_supply = false;
       }
     }
-    b.materials.push_back(std::move(m));
+    put(b, b.materials, std::move(m), "material", e);
   }
 
   void situation(ir::Bundle& b, const Entry& e) {
@@ -554,7 +713,7 @@ class BundleLoader {
         else assign(s.basis, r_.str(x.value, "`basis`"));
       }
     }
-    b.situations.push_back(std::move(s));
+    put(b, b.situations, std::move(s), "situation", e);
   }
 
   // `eligibility:` a list of conditions, each a scalar or `{when, label}`.
@@ -809,21 +968,43 @@ class BundleLoader {
   }
 
   void item(ir::Bundle& b, const Entry& e) {
-    auto es = r_.entries(e.value, fmt::format("item `{}`", e.key),
-                         {"name", "department", "form", "materials", "statutory", "promised", "when", "after",
-                          "review", "pledge", "essential", "fee", "inspection", "separately", "basis"},
-                         {"name", "department", "statutory", "promised"});
+    // In a variant, an item of the base is overridden key by key: only the keys given change.
+    auto base = variant_ ? std::find_if(b.items.begin(), b.items.end(), [&](const ir::Item& x) { return x.id == e.key; })
+                         : b.items.end();
+    const bool patch = base != b.items.end();
+    if (variant_ && !patch && e.value.IsMap() && !e.value["name"]) {
+      // Meant as an override (no `name`), but the base has no such item: a misspelt id.
+      std::vector<std::string_view> ids;
+      for (const ir::Item& x : b.items) ids.push_back(x.id);
+      auto best = text::closest_match(e.key, ids);
+      r_.error(DiagCode::variant_names_nothing, e.key_node,
+               fmt::format("the base has no item `{}` to override", e.key), "names nothing in the base",
+               best ? fmt::format("did you mean `{}`? (a new item needs `name`, `department`, `statutory` and "
+                                  "`promised`)",
+                                  *best)
+                    : std::string("a new item needs `name`, `department`, `statutory` and `promised`"));
+      return;
+    }
+    const Keys keys{"name", "department", "form", "materials", "statutory", "promised", "when", "after",
+                    "review", "pledge", "essential", "fee", "inspection", "separately", "basis"};
+    auto es = patch ? r_.entries(e.value, fmt::format("item `{}`", e.key), keys, {})
+                    : r_.entries(e.value, fmt::format("item `{}`", e.key), keys,
+                                 {"name", "department", "statutory", "promised"});
     if (!es) return;
     ir::Item it;
-    it.id = e.key;
-    it.loc = {r_.span(e.key_node)};
-    it.review.signers.push_back(ir::Signer{"reviewer", std::nullopt, 1, it.loc});
+    if (patch) {
+      it = *base;
+    } else {
+      it.id = e.key;
+      it.loc = {r_.span(e.key_node)};
+      it.review.signers.push_back(ir::Signer{"reviewer", std::nullopt, 1, it.loc});
+    }
     for (auto& x : *es) {
       const auto& v = x.value;
       if (x.key == "name") assign(it.name, r_.name(v, "`name`"));
       else if (x.key == "department") { if (auto rf = r_.ref(v, "`department`")) it.department = *rf; }
-      else if (x.key == "form") list(v, "`form`", [&](const YAML::Node& n) { form_entry(it, n); });
-      else if (x.key == "materials") list(v, "`materials`", [&](const YAML::Node& n) { material_use(it, n); });
+      else if (x.key == "form") { it.form.clear(); list(v, "`form`", [&](const YAML::Node& n) { form_entry(it, n); }); }
+      else if (x.key == "materials") { it.materials.clear(); list(v, "`materials`", [&](const YAML::Node& n) { material_use(it, n); }); }
       else if (x.key == "statutory") { if (auto d = r_.duration(v, "`statutory`")) { it.statutory = *d; it.statutory_loc = {r_.span(v)}; } }
       else if (x.key == "promised") { if (auto d = r_.duration(v, "`promised`")) { it.promised = *d; it.promised_loc = {r_.span(v)}; } }
       else if (x.key == "when") it.when = when(v);
@@ -836,7 +1017,13 @@ class BundleLoader {
       else if (x.key == "separately") separately(it, x.key_node, v);
       else if (x.key == "basis") assign(it.basis, r_.str(v, "`basis`"));
     }
+    if (patch) {
+      *base = std::move(it);
+      changed(b, ir::VariantChange::Kind::overridden, "item", e.key, e.key_node, keys_of(e.value));
+      return;
+    }
     b.items.push_back(std::move(it));
+    changed(b, ir::VariantChange::Kind::added, "item", e.key, e.key_node);
   }
 
   // `separately: {limit: 20wd, apply: window, delivery: window, steps: 4}`: the item on its own.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -17,6 +18,10 @@ namespace yishi::yaml {
 struct LoadOptions {
   std::size_t max_bytes = 8u << 20;    ///< larger files are refused (E6001)
   std::size_t max_entries = 10'000;    ///< entries in one map or list (E6003)
+  /// Loads the base of a local variant (`extends: PATH`), given PATH resolved against the
+  /// variant's folder, into the same SourceMap. Without it `extends` is refused;
+  /// yishi::load_bundle_file provides one that reads YAML or DSL bases.
+  std::function<ir::LoadResult(const std::string& path)> load_base;
 };
 
 /// The outcome of a load (shared by both syntaxes).
