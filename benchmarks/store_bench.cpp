@@ -32,6 +32,7 @@
 #include <thread>
 #include <vector>
 
+#include "restaurant_workload.hpp"
 #include "yishi/yishi.hpp"
 
 using namespace yishi;
@@ -223,61 +224,17 @@ BENCHMARK(BM_RawBatched)->Unit(benchmark::kMillisecond)->UseRealTime();
 // ---- yishi: the engine over a SqliteStore -------------------------------------------------
 
 const CompiledBundle& restaurant() {
-  static const CompiledBundle cb = [] {
-    SourceMap sources;
-    auto loaded = yaml::load_file(sources, std::string(YISHI_SOURCE_DIR) + "/bundles/national/open_restaurant.yaml");
-    if (!loaded.bundle) die("cannot load open_restaurant.yaml");
-    auto result = compile(std::move(*loaded.bundle));
-    if (!result.compiled) die("cannot compile open_restaurant.yaml");
-    return *result.compiled;
-  }();
+  static const CompiledBundle cb = bench::restaurant();
   return cb;
 }
 
 const Calendar& calendar() {
-  static const Calendar c = [] {
-    std::vector<CalendarYear> years;
-    for (const char* y : {"cn-2024.yaml", "cn-2025.yaml", "cn-2026.yaml"}) {
-      SourceMap sources;
-      auto r = yaml::load_calendar_file(sources, std::string(YISHI_SOURCE_DIR) + "/bundles/calendars/" + y);
-      if (!r.year) die(fmt::format("cannot load calendar {}", y));
-      years.push_back(*r.year);
-    }
-    return Calendar(std::move(years));
-  }();
+  static const Calendar c = bench::calendar();
   return c;
 }
 
-/// The commands of one case (as in engine_bench.cpp), built once; only their ids change.
-struct Script {
-  OpenCase open{"", Actor::applicant("corp-1"), "open_restaurant", "",
-                {{"outdoor_sign", true}, {"crowded_venue", true}}, {}};
-  std::vector<Command> steps;
-  Script() {
-    const Actor corp = Actor::applicant("corp-1"), clerk = Actor::staff("wang", "service_center", "clerk");
-    auto sign = [](std::string item, Actor who) {
-      return Command{"", std::move(who), Sign{std::move(item), Decision::approve, "", {}, std::nullopt}};
-    };
-    steps.push_back({"", corp, Submit{{"premises_proof", "layout_plan", "food_safety_rules", "health_certificates",
-                                       "sign_design", "fire_safety_rules"}, {}}});
-    steps.push_back({"", clerk, Accept{}});
-    steps.push_back(sign("licence_check", Actor::staff("li", "market_regulation", "reviewer")));
-    steps.push_back(sign("food_licence", Actor::staff("li", "market_regulation", "reviewer")));
-    steps.push_back(sign("food_licence", Actor::staff("zhou", "market_regulation", "section_chief")));
-    steps.push_back(sign("outdoor_sign", Actor::staff("chen", "urban_management", "reviewer")));
-    steps.push_back(sign("fire_check", Actor::staff("sun", "fire_rescue", "inspector")));
-    steps.push_back(sign("fire_check", Actor::staff("qian", "fire_rescue", "section_chief")));
-    steps.push_back({"", clerk, Issue{}});
-  }
-};
-
-/// A short unique id per command, as a platform would send.
-void set_id(std::string& id, std::uint64_t n) {
-  std::array<char, 24> buf{'k'};
-  auto [end, ec] = std::to_chars(buf.data() + 1, buf.data() + buf.size(), n);
-  (void)ec;
-  id.assign(buf.data(), end);
-}
+using bench::Script;
+using bench::set_id;
 
 /// A fresh SqliteStore file and an engine over it (the engine goes first).
 struct World {
