@@ -612,6 +612,14 @@ struct SqliteStore::Impl {
     }
   }
 
+  /// Reads (id, next_due) rows of a timers query.
+  static std::vector<DueCase> read_due(Statement& s) {
+    std::vector<DueCase> out;
+    while (s.step())
+      out.push_back({Instant{std::chrono::seconds{s.integer(1)}}, CaseId{static_cast<std::uint64_t>(s.integer(0))}});
+    return out;
+  }
+
   std::vector<OutboxEntry> read_outbox(Statement& s) const {
     std::vector<OutboxEntry> out;
     while (s.step()) {
@@ -771,11 +779,7 @@ std::vector<DueCase> SqliteStore::due(Instant until, std::size_t limit) const {
   const std::int64_t cap = as_limit(limit);
   m.select_due.bind(std::int64_t{until.time_since_epoch().count()}, cap);
   Cursor c(m.select_due);
-  std::vector<DueCase> out;
-  while (m.select_due.step())
-    out.push_back({Instant{std::chrono::seconds{m.select_due.integer(1)}},
-                   CaseId{static_cast<std::uint64_t>(m.select_due.integer(0))}});
-  return out;
+  return m.read_due(m.select_due);
 }
 
 std::vector<DueCase> SqliteStore::claim_due(std::string_view worker, Instant until, std::size_t limit,
@@ -790,9 +794,7 @@ std::vector<DueCase> SqliteStore::claim_due(std::string_view worker, Instant unt
     m.claim_due_select.bind(std::int64_t{until.time_since_epoch().count()}, owner, now, cap);
     {
       Cursor c(m.claim_due_select);
-      while (m.claim_due_select.step())
-        out.push_back({Instant{std::chrono::seconds{m.claim_due_select.integer(1)}},
-                       CaseId{static_cast<std::uint64_t>(m.claim_due_select.integer(0))}});
+      out = m.read_due(m.claim_due_select);
     }
     for (const DueCase& d : out) m.lease_case.bind(as_int(d.id.value), owner, now + lease.count()).run();
     return out;
