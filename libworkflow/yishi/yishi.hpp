@@ -25,6 +25,7 @@
 #include "yishi/runtime/outcome.hpp"
 #include "yishi/runtime/store.hpp"
 #include "yishi/script/script.hpp"
+#include "yishi/simulate/simulate.hpp"
 #include "yishi/source/source_map.hpp"
 #include "yishi/store/memory_store.hpp"
 #include "yishi/store/postgres_store.hpp"

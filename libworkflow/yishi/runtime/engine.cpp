@@ -6,6 +6,7 @@
 #include <fmt/ranges.h>
 
 #include <map>
+#include <utility>
 #include <queue>
 #include <unordered_map>
 
@@ -208,7 +209,10 @@ struct Engine::Impl {
         return unexpected(std::move(*e));
       }
       switch (commit(id, *l, old, header)) {
-        case AppendStatus::ok: return Applied{id, old + events.size(), events};
+        case AppendStatus::ok: {
+          const std::uint64_t version = old + events.size();
+          return Applied{id, version, std::exchange(events, {})};  // the scratch regrows; no copy
+        }
         case AppendStatus::duplicate:
           if (auto rec = store.find_command(header.command_id))
             return recorded(*rec, header.fingerprint, id, header.command_id);
@@ -274,7 +278,7 @@ CommandResult Engine::open_case(const OpenCase& command) {
   const CaseId id = live.state.id;
   auto& cached = m.cache.emplace(id.value, std::move(live)).first->second;
   switch (m.commit(id, cached, 0, Commit{command.id, fp, command.actor, CommandKind::open, now, 0, 0})) {
-    case AppendStatus::ok: return Applied{id, cached.state.version, m.events};
+    case AppendStatus::ok: return Applied{id, cached.state.version, std::exchange(m.events, {})};
     case AppendStatus::duplicate:
       if (auto rec = m.store.find_command(command.id)) return m.recorded(*rec, fp, std::nullopt, command.id);
       break;
@@ -371,21 +375,25 @@ std::size_t Engine::fire_due(std::string_view worker, Instant until, std::size_t
                              std::chrono::milliseconds lease) {
   Impl& m = *impl_;
   std::size_t fired = 0;
-  for (const DueCase& d : m.store.claim_due(worker, until, limit, lease)) {
-    for (int attempt = 0; attempt < std::max(1, m.options.max_attempts); ++attempt) {
-      Impl::Fired f = Impl::Fired::none;
-      for (;;) {
-        auto got = m.live(d.id);  // again after each timer: a commit may drop the cached state
-        if (!got) break;
-        f = m.fire_one(d.id, **got, until);
-        if (f != Impl::Fired::one) break;
-        ++fired;
-      }
-      if (f != Impl::Fired::stale) break;  // else another engine moved the case: reload, retry
+  for (const DueCase& d : m.store.claim_due(worker, until, limit, lease)) fired += fire_timers(d.id, until);
+  return fired;
+}
+
+std::size_t Engine::fire_timers(CaseId id, Instant until) {
+  Impl& m = *impl_;
+  std::size_t fired = 0;
+  for (int attempt = 0; attempt < std::max(1, m.options.max_attempts); ++attempt) {
+    Impl::Fired f = Impl::Fired::none;
+    for (;;) {
+      auto got = m.live(id);  // again after each timer: a commit may drop the cached state
+      if (!got) return fired;
+      f = m.fire_one(id, **got, until);
+      if (f != Impl::Fired::one) break;
+      ++fired;
     }
-    if (auto it = m.cache.find(d.id.value); it != m.cache.end() && is_terminal(it->second.state.status))
-      m.cache.erase(it);
+    if (f != Impl::Fired::stale) break;  // else another engine moved the case: reload, retry
   }
+  if (auto it = m.cache.find(id.value); it != m.cache.end() && is_terminal(it->second.state.status)) m.cache.erase(it);
   return fired;
 }
 

@@ -157,6 +157,11 @@ class Engine {
   /// (its commit is guarded by the case version and keyed `timer:CASE:VERSION`), and one
   /// whose worker died is claimed again once the lease runs out. Does not move the clock.
   std::size_t fire_due(std::string_view worker, Instant until, std::size_t limit, std::chrono::milliseconds lease);
+  /// Fires one case's timers due at or before `until`, in time order and each at its due
+  /// instant (what `advance_to` does for every case, for a caller that tracks the case's
+  /// next timer itself, e.g. from the store's `next_due`). Returns how many fired; an unknown
+  /// case fires none. Does not move the clock.
+  std::size_t fire_timers(CaseId id, Instant until);
 
   [[nodiscard]] Result<CaseView, CommandError> view(CaseId id);
   [[nodiscard]] Result<std::vector<AuditEntry>, CommandError> audit_trail(CaseId id);

@@ -186,6 +186,29 @@ TEST_CASE("engine.timers.advance_to_fires_across_cases_in_time_order") {
   CHECK(engine.advance_to(at("2025-03-20", 0)) == 0);
 }
 
+TEST_CASE("engine.timers.fire_timers_fires_one_case_only_each_at_its_instant") {
+  RecordingStore store;
+  ManualClock clock(at("2025-03-03", 9));
+  Engine engine(store, clock, calendar_2025());
+  REQUIRE(engine.deploy(restaurant()));
+  std::vector<CaseId> ids;
+  for (int k = 0; k < 2; ++k) {
+    const std::string p = std::to_string(k);
+    ids.push_back(engine.open_case(open_plain("o" + p))->case_id);
+    REQUIRE(engine.execute(ids.back(), cmd("s" + p, corp, Submit{{"premises_proof", "layout_plan"}, {}})));
+    REQUIRE(engine.execute(ids.back(), cmd("a" + p, clerk, AcceptWithDeficiency{})));
+  }
+  store.times.clear();
+  CHECK(engine.fire_timers(ids[0], at("2025-03-03", 17)) == 0);  // nothing due yet
+  CHECK(engine.fire_timers(ids[0], at("2025-03-20", 0)) == 2);   // overdue, then the lapse
+  CHECK(store.times == std::vector<Instant>{at("2025-03-03", 18), store.times[1]});
+  CHECK(store.times[1] > at("2025-03-05", 0));
+  CHECK(engine.view(ids[0])->status == CaseStatus::rejected);
+  CHECK(engine.view(ids[1])->status == CaseStatus::accepted_with_deficiency);  // untouched
+  CHECK(clock.now() == at("2025-03-03", 9));                                    // the clock did not move
+  CHECK(engine.fire_timers(CaseId{99}, at("2025-03-20", 0)) == 0);              // no such case
+}
+
 TEST_CASE("engine.store_errors.a_corrupt_log_is_a_store_error_not_a_crash") {
   RecordingStore store;
   ManualClock clock(at("2025-03-03", 9));
