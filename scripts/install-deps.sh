@@ -9,6 +9,7 @@ packages=(
   doctest-dev libbenchmark-dev
   clang-14 libfuzzer-14-dev
   python3-jsonschema
+  pybind11-dev python3-dev python3-pytest python3-numpy python3-distributed python3-matplotlib
   graphviz fonts-noto-cjk
 )
 

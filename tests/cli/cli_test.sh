@@ -225,6 +225,66 @@ contains "$tmp/err" "junk.db: not a yishi database" "the error names the file"
 if cmp -s "$tmp/junk.db" "$tmp/junk.before"; then echo "ok: the foreign file is left as it was"; else echo "FAIL: the foreign file changed"; fail=1; fi
 expect 2 "run --db needs a file" -- "$yishi" run "$root/bundles/national/open_restaurant.yaml" --script "$tmp/case.scenario" --db
 
+# simulate: a scenario's caseload through the engine on virtual office time.
+sim="$root/bundles/simulation/restaurant.yaml"
+expect 0 "simulate runs the restaurant scenario" -- "$yishi" simulate "$sim" --days 5
+contains "$tmp/out" "bundled mode, seed 7, 5 working days of arrivals from 2026-03-02" "the summary says what was run"
+contains "$tmp/out" "open_restaurant.food_licence" "it lists the items"
+contains "$tmp/out" "market_regulation" "and the departments"
+contains "$tmp/out" "0 refused; 0 arrivals opened no case" "the engine refused nothing"
+contains "$tmp/out" "cases/s" "and the speed"
+expect 0 "simulate --json" -- "$yishi" simulate --json "$sim" --days 5 --seed 3 --cases "$tmp/cases.csv"
+cp "$tmp/out" "$tmp/sim1.json"
+/usr/bin/python3 - "$tmp/sim1.json" "$tmp/cases.csv" <<'PY' || fail=1
+import csv, json, sys
+doc = json.load(open(sys.argv[1]))
+b = doc["bundles"][0]
+assert doc["seed"] == 3 and doc["working_days"] == 5 and doc["mode"] == "bundled", doc
+assert b["id"] == "open_restaurant" and b["arrivals"] > 20, b
+assert b["arrivals"] == b["issued"] + b["rejected"] + b["not_opened"] + b["unfinished"], b
+assert b["lead_p50"] <= b["lead_p95"] <= b["lead_p99"], b
+assert doc["engine_refusals"] == 0 and doc["opening_failures"] == 0, doc
+assert {d["id"] for d in doc["departments"]} == {"front_desk", "market_regulation", "urban_management", "fire_rescue"}, doc
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert len(rows) == doc["cases"] == b["arrivals"], (len(rows), doc["cases"])
+assert sum(r["outcome"] == "issued" for r in rows) == b["issued"]
+assert all((r["lead_days"] != "") == (r["outcome"] == "issued") for r in rows)
+print("ok: --json parses, adds up, and --cases writes one row per applicant")
+PY
+expect 0 "the same seed again" -- "$yishi" simulate --json "$sim" --days 5 --seed 3
+/usr/bin/python3 - "$tmp/sim1.json" "$tmp/out" <<'PY' || fail=1
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+for d in (a, b):
+    del d["wall_seconds"], d["cases_per_second"]
+assert a == b, "two runs with one seed differ"
+print("ok: the same seed gives the same results")
+PY
+expect 0 "two partitions on one thread" -- "$yishi" simulate --json "$sim" --days 5 --partitions 2 --threads 1
+cp "$tmp/out" "$tmp/sim2.json"
+expect 0 "two partitions on two threads" -- "$yishi" simulate --json "$sim" --days 5 --partitions 2 --threads 2
+/usr/bin/python3 - "$tmp/sim2.json" "$tmp/out" <<'PY' || fail=1
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+for d in (a, b):
+    del d["wall_seconds"], d["cases_per_second"], d["threads"]
+assert a == b, "the number of threads changed the results"
+print("ok: threads do not change the results")
+PY
+printf 'seeed: 3\nbundles:\n  - file: %s/bundles/national/open_restaurant.yaml\n    profiles:\n      - answers: {sign.installed: maybe}\n' "$root" > "$tmp/broken_sim.yaml"
+expect 1 "a scenario with problems exits 1" -- "$yishi" simulate "$tmp/broken_sim.yaml"
+contains "$tmp/err" "broken_sim.yaml:1:1: error: unknown key \`seeed\` in the scenario (did you mean \`seed\`?)" "problems are located FILE:LINE:COL"
+contains "$tmp/err" "broken_sim.yaml:5:35: error: \`maybe\` is not a value of type \`bool\` for field \`sign.installed\`" "all of them, answers included"
+contains "$tmp/err" "2 errors" "and counted"
+expect 2 "simulate needs a scenario" -- "$yishi" simulate
+expect 2 "simulate: an unreadable scenario" -- "$yishi" simulate "$tmp/none.yaml"
+expect 2 "simulate: a bad --mode" -- "$yishi" simulate "$sim" --mode=fast
+expect 2 "simulate: a bad --partitions" -- "$yishi" simulate "$sim" --partitions 0
+expect 0 "simulate --help" -- "$yishi" simulate --help
+contains "$tmp/out" "usage: yishi simulate" "simulate --help prints usage"
+expect 0 "yishi --help" -- "$yishi" --help
+contains "$tmp/out" "simulate  run a caseload" "the command list names simulate"
+
 # docs/diagnostics.md is generated from the code table and must match it.
 "$yishi" explain --all > "$tmp/diagnostics.md"
 if diff -u "$root/docs/diagnostics.md" "$tmp/diagnostics.md"; then echo "ok: docs/diagnostics.md is up to date"

@@ -57,7 +57,10 @@ class Progress {
 /// A calendar file (bundles/calendars/) starts its map with `calendar:`.
 bool is_calendar_file(const std::string& path);
 bool is_dsl_file(const std::string& path);
-/// Expands directories into their bundle files (recursively, sorted, for stable output).
+/// A simulation scenario (docs/simulation.md) has a top-level `bundles:` list.
+bool is_scenario_file(const std::string& path);
+/// Expands directories into their bundle files (recursively, sorted, for stable output),
+/// leaving out the simulation scenarios they hold.
 std::vector<std::string> expand(const std::vector<std::string>& inputs);
 
 struct Loaded {
@@ -155,5 +158,6 @@ int format(const std::vector<std::string>& args);
 int explain(const std::vector<std::string>& args);
 int graph(const std::vector<std::string>& args);
 int run(const std::vector<std::string>& args);
+int simulate(const std::vector<std::string>& args);
 
 }  // namespace yishi::cli

@@ -66,10 +66,21 @@ bool is_calendar_file(const std::string& path) {
   return false;
 }
 
+// A simulation scenario (docs/simulation.md) has a top-level `bundles:` list, which no
+// bundle file has.
+bool is_scenario_file(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("bundles:", 0) == 0) return true;
+  return false;
+}
+
 bool is_dsl_file(const std::string& p) { return is_dsl_path(p); }
 static bool is_bundle_file(const fs::path& p) { return p.extension() == ".yaml" || p.extension() == ".yml" || is_dsl_file(p.string()); }
 
-// Expands directories into their bundle files (sorted, for stable output).
+// Expands directories into their bundle files (sorted, for stable output); simulation
+// scenarios found in them are left out (`yishi simulate` reads those).
 std::vector<std::string> expand(const std::vector<std::string>& inputs) {
   std::vector<std::string> out;
   for (const auto& in : inputs) {
@@ -78,7 +89,9 @@ std::vector<std::string> expand(const std::vector<std::string>& inputs) {
       std::vector<std::string> found;
       for (auto it = fs::recursive_directory_iterator(in, ec); !ec && it != fs::recursive_directory_iterator();
            it.increment(ec))
-        if (it->is_regular_file(ec) && is_bundle_file(it->path())) found.push_back(it->path().string());
+        if (it->is_regular_file(ec) && is_bundle_file(it->path()) &&
+            (is_dsl_file(it->path().string()) || !is_scenario_file(it->path().string())))
+          found.push_back(it->path().string());
       std::sort(found.begin(), found.end());
       out.insert(out.end(), found.begin(), found.end());
     } else {

@@ -1,4 +1,4 @@
-// The `yishi` command line: check, compile, report, graph, run, export, fmt, explain.
+// The `yishi` command line: check, compile, report, graph, run, simulate, export, fmt, explain.
 // Each verb is in its own file; cli.hpp has what they share.
 #include <exception>
 
@@ -18,6 +18,7 @@ commands:
   report    the 四减 report: time, steps, materials, form fields and trips saved
   graph     draw a bundle: Graphviz DOT, SVG or Mermaid
   run       drive a case through the engine from a script of commands
+  simulate  run a caseload through the engine on virtual time (docs/simulation.md)
   export    export a bundle's merged form (`--schema`: JSON Schema)
   fmt       rewrite bundles canonically (YAML or DSL), or convert between the two
   explain   explain a diagnostic code (`yishi explain E3001`, `--all` for all)
@@ -30,7 +31,8 @@ options common to check and compile:
 Bundles are written in YAML (*.yaml, *.yml; docs/bundle-format.md) or in the DSL (*.yi;
 docs/language.md). Directories are searched recursively for these files: bundles, and
 working-day calendars (YAML files whose first key is `calendar:`), which are checked but not
-compiled.
+compiled; simulation scenarios (YAML files with a top-level `bundles:` list) are left to
+`yishi simulate`.
 Working through several files, a verb shows `[k/n] file` on standard error when it is a
 terminal.
 Exit codes: 0 no errors, 1 errors in the input, 2 usage error or unreadable input.
@@ -56,6 +58,7 @@ int main(int argc, char** argv) {
     if (verb == "report" || verb == "export") return report_or_export(verb, args);
     if (verb == "graph") return graph(args);
     if (verb == "run") return run(args);
+    if (verb == "simulate") return simulate(args);
     if (verb == "fmt") return format(args);
     if (verb == "explain") return explain(args);
   } catch (const std::exception& e) {

@@ -474,7 +474,7 @@ class Sim {
     if (!run(c, applicant, Submit{std::move(ids), {}})) return;
     if (submitted_[journey] == no_time) submitted_[journey] = now_;
     if (alone < 0 ? bi.window_apply : bi.items[static_cast<std::size_t>(alone)].window_apply) trip(journey);
-    enqueue(0, Task{id, 0, 0, 0, TaskKind::intake});
+    enqueue(desk(c), Task{id, 0, 0, 0, TaskKind::intake});
     retire(id);
   }
 
@@ -499,7 +499,7 @@ class Sim {
     for (std::uint32_t mat : c->asked) ids.push_back(ir.materials[mat].id);
     if (run(*c, applicant_of(*c), Resubmit{std::move(ids)})) {
       if (window_apply(*c)) trip(c->journey);
-      enqueue(0, Task{id, 0, 0, 0, TaskKind::intake});
+      enqueue(desk(*c), Task{id, 0, 0, 0, TaskKind::intake});
     }
     retire(id);
   }
@@ -720,7 +720,7 @@ class Sim {
   void maybe_issue(Case& c) {
     if (c.ended || c.issued || c.issue_queued || !c.accepted || c.undecided > 0 || c.blocking > 0) return;
     c.issue_queued = true;
-    enqueue(0, Task{c_id_, 0, 0, 0, TaskKind::issue});
+    enqueue(desk(c), Task{c_id_, 0, 0, 0, TaskKind::issue});
   }
 
   /// Forgets a case once it has ended (after the engine call that ended it returned).
@@ -743,6 +743,9 @@ class Sim {
     const ir::Bundle& ir = m_.bundles[c.bundle].load->bundle.bundle();
     return ir.items[c.alone < 0 ? k : static_cast<std::size_t>(c.alone)].id;
   }
+  /// Where intake and issuance happen: the front desk (综合窗口), or, applying for one item
+  /// on its own, that item's department's window.
+  std::size_t desk(const Case& c) const { return c.alone < 0 ? 0 : item(c, 0).department; }
   const Actor& clerk(const Case& c) const { return m_.actors[m_.bundles[c.bundle].clerk]; }
   Actor applicant_of(const Case& c) const { return Actor::applicant(fmt::format("a{}.{}", part_, c.journey)); }
   bool window_apply(const Case& c) const {

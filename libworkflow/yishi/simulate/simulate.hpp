@@ -109,7 +109,8 @@ enum class Mode : std::uint8_t {
   bundled,
   /// Each applicant applies for the items that apply to them one at a time, in the bundle's
   /// dependency order, each as a case of its own (one application, intake, review and
-  /// issuance per item), as the 四减 report's separate figures assume.
+  /// issuance per item, at that item's department's window instead of the front desk), as
+  /// the 四减 report's separate figures assume.
   separate,
 };
 [[nodiscard]] std::string_view to_string(Mode m);
