@@ -5,27 +5,13 @@
 namespace yishi::python {
 namespace {
 
-py::object optional_number(const std::optional<double>& v) {
-  return v ? py::object(py::float_(*v)) : py::object(py::none());
-}
-py::object optional_int(const std::optional<std::int64_t>& v) {
-  return v ? py::object(py::int_(*v)) : py::object(py::none());
-}
 
 py::dict form_field(const forms::FormField& f) {
   py::dict d;
   d["id"] = f.id;
   d["label"] = f.label;
   d["help"] = f.help;
-  d["type"] = std::string(ir::to_string(f.type));
-  d["values"] = to_py_strings(f.values);
-  d["multiple"] = f.multiple;
-  d["sensitive"] = f.sensitive;
-  d["required"] = f.constraints.required;
-  d["min"] = optional_number(f.constraints.min);
-  d["max"] = optional_number(f.constraints.max);
-  d["min_length"] = optional_int(f.constraints.min_length);
-  d["max_length"] = optional_int(f.constraints.max_length);
+  field_shape(d, f.type, f.values, f.multiple, f.sensitive, f.constraints);
   d["patterns"] = to_py_strings(f.patterns);
   d["provider"] = f.provider;
   d["items"] = to_py_strings(f.items);

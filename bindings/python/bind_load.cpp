@@ -11,26 +11,12 @@ std::string applicant_kind(ir::ApplicantKind k) {
   return k == ir::ApplicantKind::enterprise ? "enterprise" : "individual";
 }
 
-py::object optional_number(const std::optional<double>& v) {
-  return v ? py::object(py::float_(*v)) : py::object(py::none());
-}
-py::object optional_int(const std::optional<std::int64_t>& v) {
-  return v ? py::object(py::int_(*v)) : py::object(py::none());
-}
 
 py::dict field_dict(const ir::Field& f) {
   py::dict d;
   d["id"] = f.id;
   d["label"] = f.label;
-  d["type"] = std::string(ir::to_string(f.type));
-  d["values"] = to_py_strings(f.values);
-  d["multiple"] = f.multiple;
-  d["sensitive"] = f.sensitive;
-  d["required"] = f.constraints.required;
-  d["min"] = optional_number(f.constraints.min);
-  d["max"] = optional_number(f.constraints.max);
-  d["min_length"] = optional_int(f.constraints.min_length);
-  d["max_length"] = optional_int(f.constraints.max_length);
+  field_shape(d, f.type, f.values, f.multiple, f.sensitive, f.constraints);
   d["pattern"] = f.constraints.pattern ? py::object(py::str(*f.constraints.pattern)) : py::object(py::none());
   d["help"] = f.help;
   d["source"] = f.source;

@@ -184,6 +184,12 @@ py::list to_py_strings(const std::vector<std::string>& v);
 ir::WorkDuration to_work_duration(py::handle h, const char* what);
 py::object to_py_duration(const std::optional<ir::WorkDuration>& d);
 
+/// A field's type and constraints as dict entries (`type`, `values`, `multiple`, `sensitive`,
+/// `required`, `min`, `max`, `min_length`, `max_length`), shared by the bundle's field
+/// dictionary and the merged form.
+void field_shape(py::dict& d, ir::FieldType type, const std::vector<std::string>& values, bool multiple,
+                 bool sensitive, const ir::FieldConstraints& c);
+
 /// Parses JSON text the library wrote into Python objects (json.loads).
 py::object from_json(const std::string& text);
 

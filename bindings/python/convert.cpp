@@ -219,4 +219,19 @@ Actor to_actor(py::handle h, const char* what) {
 
 void public_name(py::handle cls) { cls.attr("__module__") = "yishi"; }
 
+void field_shape(py::dict& d, ir::FieldType type, const std::vector<std::string>& values, bool multiple,
+                 bool sensitive, const ir::FieldConstraints& c) {
+  auto number = [](const std::optional<double>& v) { return v ? py::object(py::float_(*v)) : py::object(py::none()); };
+  auto whole = [](const std::optional<std::int64_t>& v) { return v ? py::object(py::int_(*v)) : py::object(py::none()); };
+  d["type"] = std::string(ir::to_string(type));
+  d["values"] = to_py_strings(values);
+  d["multiple"] = multiple;
+  d["sensitive"] = sensitive;
+  d["required"] = c.required;
+  d["min"] = number(c.min);
+  d["max"] = number(c.max);
+  d["min_length"] = whole(c.min_length);
+  d["max_length"] = whole(c.max_length);
+}
+
 }  // namespace yishi::python

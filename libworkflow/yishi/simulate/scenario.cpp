@@ -37,11 +37,12 @@ constexpr std::size_t max_visited = 2'000'000;    ///< entries read in all (alia
 constexpr std::size_t bundle_errors_shown = 5;    ///< errors of a bundle that does not check
 constexpr std::int64_t max_staff = 1'000'000;      ///< staff of one department
 
-constexpr std::string_view top_keys[] = {"start", "working_days", "drain_days", "seed", "mode", "partitions", "threads",
-                           "post_check_rate", "keep_logs", "calendar", "staff", "bundles", "trace"};
-constexpr std::string_view bundle_keys[] = {"file", "arrivals_per_day", "situations", "profiles", "intake", "issue",
-                              "review", "items", "defer", "supply", "correction", "resubmit",
-                              "pledge", "post_check_fail", "post_check", "rate"};
+constexpr std::string_view top_keys[] = {
+    "start", "working_days", "drain_days", "seed", "mode", "partitions", "threads",
+    "post_check_rate", "keep_logs", "calendar", "staff", "bundles", "trace"};
+constexpr std::string_view bundle_keys[] = {
+    "file", "arrivals_per_day", "situations", "profiles", "intake", "issue", "review", "items", "defer",
+    "supply", "correction", "resubmit", "pledge", "post_check_fail", "post_check", "rate", "reapply"};
 constexpr std::string_view item_keys[] = {"service", "reject"};
 constexpr std::string_view profile_keys[] = {"name", "weight", "answers"};
 constexpr std::string_view distribution_keys[] = {"fixed", "exponential", "lognormal", "triangular", "empirical"};
@@ -569,14 +570,15 @@ class Loader {
       if (e.key == "arrivals_per_day") {
         if (auto v = non_negative(e, "`arrivals_per_day`")) load.arrivals_per_day = *v;
       } else if (e.key == "intake" || e.key == "issue" || e.key == "supply" || e.key == "resubmit" ||
-                 e.key == "post_check") {
+                 e.key == "post_check" || e.key == "reapply") {
         auto d = distribution(e);
         if (!d) continue;
-        (e.key == "intake"   ? load.intake
-         : e.key == "issue"  ? load.issue
-         : e.key == "supply" ? load.supply
-         : e.key == "resubmit" ? load.resubmit
-                               : load.post_check) = std::move(*d);
+        (e.key == "intake"       ? load.intake
+         : e.key == "issue"      ? load.issue
+         : e.key == "supply"     ? load.supply
+         : e.key == "resubmit"   ? load.resubmit
+         : e.key == "post_check" ? load.post_check
+                                 : load.reapply) = std::move(*d);
       } else if (e.key == "defer" || e.key == "correction" || e.key == "pledge" || e.key == "post_check_fail" ||
                  e.key == "rate") {
         auto p = probability(e);

@@ -135,3 +135,18 @@ TEST_CASE("regress.or_else_keeps_the_decimal_type") {
   CHECK(eval(b, "or_else(premises.seats, 0)") == "0");
   CHECK(eval(b, "-(1wd4wh)") == "-1wd4wh");
 }
+
+// Found by fuzz_expression (tests/regress/expression-duration-digits-overflow): a duration
+// with more digits than fit in 64 bits overflowed while being read (UBSan: signed overflow).
+TEST_CASE("expr.regress.a_duration_with_too_many_digits_is_an_error_not_an_overflow") {
+  Bundle b(R"(  item i "项" by d {
+    statutory 1wd  promised 1wd
+    when premises.seats > 3333333333333333333333333333333333333333wd
+  })");
+  bool found = false;
+  for (const Diagnostic& d : b.diagnostics.items()) found = found || d.message.find("the duration is too long") != std::string::npos;
+  std::string all;
+  for (const Diagnostic& d : b.diagnostics.items()) all += d.message + "\n";
+  INFO(all);
+  CHECK(found);
+}

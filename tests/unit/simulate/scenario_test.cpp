@@ -134,8 +134,10 @@ TEST_CASE("simulate.scenario.bad_distributions_are_located") {
         "s.yaml:4:15: error: `resubmit`: a fixed distribution takes durations ≥ 0, not -1");
   CHECK(only_problem(load(std::string(restaurant_entry) + "    review: {service: {empirical: [1, two]}}\n")) ==
         "s.yaml:4:39: error: expected a number for a parameter of `empirical`, found `two`");
-  const auto ok = load(std::string(restaurant_entry) + "    post_check: {empirical: [1, 2, 2.5]}\n    issue: 0.5\n");
+  const auto ok = load(std::string(restaurant_entry) +
+                       "    post_check: {empirical: [1, 2, 2.5]}\n    issue: 0.5\n    reapply: {exponential: 4}\n");
   REQUIRE(ok.scenario);
+  CHECK(ok.scenario->bundles[0].reapply == Distribution::exponential(4));
   CHECK(ok.scenario->bundles[0].post_check == Distribution::empirical({1, 2, 2.5}));
   CHECK(ok.scenario->bundles[0].issue == Distribution::fixed(0.5));
 }

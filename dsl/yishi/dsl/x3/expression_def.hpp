@@ -105,7 +105,7 @@ struct on_duration {
     bool overflow = false;
     for (Iter p = &*r.begin(); p != &*r.begin() + (r.end() - r.begin()); ++p) {
       if (*p >= '0' && *p <= '9') {
-        value = value * 10 + (*p - '0');
+        if (!overflow) value = value * 10 + (*p - '0');  // stop before it could wrap
         overflow = overflow || value > 1'000'000;
       } else if (*p == 'w' && p[1] == 'd') {
         hours += value * 8, value = 0, ++p;
