@@ -147,8 +147,9 @@ Model build_model(const Scenario& s) {
   }
   Model m;
   m.departments.emplace_back("front_desk");
-  auto actor = [&](const std::string& dept, const std::string& role) {
-    const std::string id = fmt::format("{}.{}", dept, role);
+  auto actor = [&](const std::string& dept, const std::string& role, std::size_t slot = 0) {
+    // One person per signer slot: two slots of one role (a 票签 committee) are two people.
+    const std::string id = slot ? fmt::format("{}.{}.{}", dept, role, slot + 1) : fmt::format("{}.{}", dept, role);
     for (std::size_t k = 0; k < m.actors.size(); ++k)
       if (m.actors[k].id == id) return static_cast<std::uint32_t>(k);
     m.actors.push_back(Actor::staff(id, dept, role));
@@ -171,8 +172,10 @@ Model build_model(const Scenario& s) {
       ii.actor = actor(it.department.id, "reviewer");
       const Step& step = cb.step(*cb.step_of_item(it.id));
       ii.join = step.join.kind;
-      for (const StepSigner& sg : step.signers)
-        ii.signers.push_back({index_of(m.departments, sg.department), actor(sg.department, sg.role)});
+      for (std::size_t k = 0; k < step.signers.size(); ++k) {
+        const StepSigner& sg = step.signers[k];
+        ii.signers.push_back({index_of(m.departments, sg.department), actor(sg.department, sg.role, k)});
+      }
       auto found = l.items.find(it.id);
       ii.load = found == l.items.end() ? &l.review : &found->second;
       ii.pledge = it.pledge;

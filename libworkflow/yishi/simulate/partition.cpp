@@ -506,7 +506,12 @@ class Sim {
 
   void supply(std::uint64_t id, std::uint32_t mat) {
     Case* c = find(id);
-    if (!c || std::find(c->deferred.begin(), c->deferred.end(), mat) == c->deferred.end()) return;
+    if (!c) return;
+    const bool caught_up = catch_up(*c);  // a lapse due at this very instant comes first
+    if (!caught_up || std::find(c->deferred.begin(), c->deferred.end(), mat) == c->deferred.end()) {
+      retire(id);
+      return;
+    }
     const ir::Bundle& ir = m_.bundles[c->bundle].load->bundle.bundle();
     if (run(*c, applicant_of(*c), SupplyMaterial{ir.materials[mat].id}) && window_apply(*c)) trip(c->journey);
     retire(id);
@@ -524,8 +529,18 @@ class Sim {
 
   // ---- the engine -------------------------------------------------------------------------
 
+  /// Fires the case's timers due by now (a deadline at the very instant the person acts comes
+  /// first, as in the engine); returns false when they ended the case.
+  bool catch_up(Case& c) {
+    const Instant at = axis_.instant(now_);
+    clock_.set(at);
+    if (c.next_due != no_time && c.next_due <= at.time_since_epoch().count())
+      commands_ += engine_.fire_timers(CaseId{c.id}, at);
+    return !c.ended;
+  }
+
   bool run(Case& c, const Actor& actor, CommandBody body) {
-    clock_.set(axis_.instant(now_));
+    if (!catch_up(c)) return false;
     cmd_.id = next_key();
     cmd_.actor = actor;
     cmd_.body = std::move(body);

@@ -224,3 +224,25 @@ TEST_CASE("simulate.distributions_have_their_means_and_bounds") {
 
 }  // namespace
 }  // namespace yishi::test
+
+#include "yishi/simulate/scenario.hpp"
+
+namespace yishi::test {
+namespace {
+
+// Regressions of the simulator kept as scenario files in tests/regress/.
+TEST_CASE("simulate.regress.every_command_of_the_regression_scenarios_is_accepted") {
+  for (const char* name : {"simulate-vote-slots-of-one-role.yaml", "simulate-supply-at-the-lapse-instant.yaml"}) {
+    CAPTURE(name);
+    auto loaded = simulate::load_scenario_file(source_dir() + "/tests/regress/" + name);
+    REQUIRE(loaded.scenario);
+    REQUIRE(loaded.calendar);
+    const auto r = simulate::run(*loaded.scenario, *loaded.calendar);
+    INFO(fmt::format("{}", fmt::join(r.refusals, " | ")));
+    CHECK(r.engine_refusals == 0);
+    CHECK(r.opening_failures == 0);
+  }
+}
+
+}  // namespace
+}  // namespace yishi::test
