@@ -15,7 +15,6 @@
 #include <unordered_map>
 
 #include <fmt/format.h>
-#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "yishi/base/text.hpp"
@@ -23,6 +22,7 @@
 #include "yishi/forms/forms.hpp"
 #include "yishi/load/load.hpp"
 #include "yishi/source/source_map.hpp"
+#include "yishi/yaml/internal/document.hpp"
 #include "yishi/yaml/load.hpp"
 
 namespace yishi::simulate {
@@ -60,30 +60,6 @@ struct Entry {
   YAML::Node value;
 };
 
-/// Counts the documents of a text from the parser's events and notices a parser that stops
-/// advancing (yaml-cpp 0.7 loops on some malformed input; see yaml/load.cpp).
-struct DocumentCounter final : YAML::EventHandler {
-  static constexpr std::size_t limit = 100;
-  std::size_t count = 0;
-  YAML::Mark previous, stuck_at;
-  bool stuck = false;
-  void OnDocumentStart(const YAML::Mark& mark) override {
-    if (count > 0 && mark.pos == previous.pos) {
-      stuck = true;
-      stuck_at = mark;
-    }
-    ++count;
-    previous = mark;
-  }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
-};
 
 std::string_view kind_of(const YAML::Node& n) {
   switch (n.Type()) {
@@ -175,58 +151,16 @@ class Loader {
   // ---- the document -----------------------------------------------------------------------
 
   std::optional<YAML::Node> parse(std::string text) {
-    if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);  // yaml-cpp does not count a BOM
-    const std::size_t size = text.size();
-    if (size > max_scenario_bytes) {
-      problem({name_, 0, 0}, fmt::format("file is {} bytes, more than the limit of {}", size, max_scenario_bytes));
-      return std::nullopt;
-    }
-    src_ = sources_.add(name_, std::move(text));
-    const std::string& t = sources_.file(src_).text();
-    text_size_ = t.size();
-    if (auto bad = text::find_invalid_utf8(t)) {
-      problem(where(static_cast<std::uint32_t>(*bad)),
-              fmt::format("file is not valid UTF-8 (byte 0x{:02X})", static_cast<unsigned char>(t[*bad])));
-      return std::nullopt;
-    }
-    if (auto nul = t.find('\0'); nul != std::string::npos) {
-      problem(where(static_cast<std::uint32_t>(nul)), "file contains a NUL byte");
-      return std::nullopt;
-    }
-    YAML::Node root;
-    DocumentCounter documents;
-    try {
-      std::istringstream in(t);
-      YAML::Parser parser(in);
-      while (documents.count < DocumentCounter::limit && parser.HandleNextDocument(documents) && !documents.stuck) {
-      }
-      if (documents.stuck) {
-        problem(where(static_cast<std::uint32_t>(std::max(0, documents.stuck_at.pos))),
-                "invalid YAML: the parser cannot go past this character");
-        return std::nullopt;
-      }
-      root = YAML::Load(t);
-    } catch (const YAML::ParserException& e) {
-      const std::uint32_t pos =
-          e.mark.pos >= 0 ? static_cast<std::uint32_t>(e.mark.pos)
-                          : sources_.file(src_).offset_of(static_cast<std::uint32_t>(std::max(0, e.mark.line)),
-                                                          static_cast<std::uint32_t>(std::max(0, e.mark.column)));
-      const bool deep = e.msg.find("depth") != std::string::npos || e.msg == "bad file";
-      problem(where(std::min<std::uint32_t>(pos, static_cast<std::uint32_t>(t.size()))),
-              deep ? std::string("document nests maps or lists more than a few hundred levels deep")
-                   : fmt::format("invalid YAML: {}", e.msg));
-      return std::nullopt;
-    } catch (const std::exception& e) {
-      problem({name_, 1, 1}, fmt::format("invalid YAML: {}", e.what()));
-      return std::nullopt;
-    }
-    if (documents.count == 0 || root.IsNull()) {
-      problem({name_, 0, 0}, "file contains no scenario (a YAML map with a `bundles:` list)");
-      return std::nullopt;
-    }
-    if (documents.count > 1) {
-      problem({name_, 0, 0}, "file holds several YAML documents; a scenario file holds one");
-      return std::nullopt;
+    // The gate every YAML file of yishi goes through (yaml/internal/document.hpp).
+    yaml::LoadOptions limits;
+    limits.max_bytes = max_scenario_bytes;
+    Diagnostics diags;
+    auto root = yaml::internal::parse_document(sources_, src_, name_, std::move(text), limits, diags, "scenario");
+    text_size_ = sources_.file(src_).text().size();
+    for (const Diagnostic& d : diags.items()) {
+      if (d.code == DiagCode::file_too_large) problem({name_, 0, 0}, d.message);
+      else if (d.code == DiagCode::no_bundle) problem({name_, 0, 0}, "file contains no scenario (a YAML map with a `bundles:` list)");
+      else problem(at(d, {name_, 1, 1}), d.message);
     }
     return root;
   }

@@ -16,6 +16,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "yishi/base/text.hpp"
+#include "yishi/yaml/internal/document.hpp"
 
 namespace yishi::yaml {
 namespace {
@@ -1125,10 +1126,10 @@ struct DocumentCounter final : YAML::EventHandler {
   void OnMapEnd() override {}
 };
 
-// The checks every YAML input goes through before its content is read: size, encoding,
-// tabs, well-formed YAML, exactly one document. Returns the document's root, or nullopt
-// with the reason in `diags`.
-std::optional<YAML::Node> parse_document(SourceMap& sources, SourceId& source, std::string name, std::string text,
+}  // namespace
+
+// See internal/document.hpp.
+std::optional<YAML::Node> internal::parse_document(SourceMap& sources, SourceId& source, std::string name, std::string text,
                                          const LoadOptions& options, Diagnostics& diags, std::string_view what) {
   // A UTF-8 byte-order mark (written by some editors) is dropped: yaml-cpp does not count it in
   // its positions, so keeping it would shift every span by three bytes.
@@ -1215,6 +1216,7 @@ std::optional<YAML::Node> parse_document(SourceMap& sources, SourceId& source, s
   }
   return first;
 }
+namespace {
 
 // Reads `path` and hands its text to `load_text`; an unreadable file is E1000.
 template <class Result, class LoadText>
@@ -1234,7 +1236,7 @@ Result load_from_file(SourceMap& sources, const std::string& path, const LoadOpt
 
 LoadResult load_text(SourceMap& sources, std::string name, std::string text, const LoadOptions& options) {
   LoadResult res;
-  auto root = parse_document(sources, res.source, std::move(name), std::move(text), options, res.diagnostics, "bundle");
+  auto root = internal::parse_document(sources, res.source, std::move(name), std::move(text), options, res.diagnostics, "bundle");
   if (!root) return res;
   Reader reader(res.source, sources.file(res.source), res.diagnostics, options);
   try {
@@ -1272,7 +1274,7 @@ std::optional<Date> read_date(Reader& r, const YAML::Node& n, std::string_view w
 CalendarLoadResult load_calendar_text(SourceMap& sources, std::string name, std::string text,
                                       const LoadOptions& options) {
   CalendarLoadResult res;
-  auto root = parse_document(sources, res.source, std::move(name), std::move(text), options, res.diagnostics, "calendar");
+  auto root = internal::parse_document(sources, res.source, std::move(name), std::move(text), options, res.diagnostics, "calendar");
   if (!root) return res;
   Reader r(res.source, sources.file(res.source), res.diagnostics, options);
   CalendarYear cy;
