@@ -1,4 +1,5 @@
 // `yishi graph`: a bundle's diagram as Graphviz DOT, SVG (rendered by Graphviz) or Mermaid.
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,13 +61,20 @@ std::string render_svg(const std::string& dot_text, const std::string& out_path)
   }
   close(in[0]);
   std::fflush(stdout);
+  // A child that could not start `dot` exits at once and closes the pipe: writing to it must
+  // give EPIPE here, not kill the command with SIGPIPE (which raced with the 127 exit).
+  struct sigaction ignore{}, previous{};
+  ignore.sa_handler = SIG_IGN;
+  sigaction(SIGPIPE, &ignore, &previous);
   std::size_t written = 0;
   while (written < dot_text.size()) {
     const ssize_t n = write(in[1], dot_text.data() + written, dot_text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     written += static_cast<std::size_t>(n);
   }
   close(in[1]);
+  sigaction(SIGPIPE, &previous, nullptr);
   int status = 0;
   waitpid(pid, &status, 0);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
