@@ -54,6 +54,13 @@ Calendar::Calendar(std::vector<CalendarYear> years, OfficeHours hours, minutes u
       for (Date d : y.make_up_days) exceptions_[static_cast<std::size_t>((d - *lo).count())] = 1;
     }
   }
+  shift_.assign(exceptions_.size() + 1, 0);
+  for (std::size_t k = 0; k < exceptions_.size(); ++k) {
+    const weekday w{first_exception_ + days{static_cast<int>(k)}};
+    const int by_rule = (w != Saturday && w != Sunday) ? 1 : 0;
+    const int actual = exceptions_[k] == 0 ? by_rule : (exceptions_[k] > 0 ? 1 : 0);
+    shift_[k + 1] = shift_[k] + (actual - by_rule);
+  }
   YISHI_ASSERT(hours_.morning_start < hours_.morning_end && hours_.morning_end <= hours_.afternoon_start &&
                    hours_.afternoon_start < hours_.afternoon_end && hours_.afternoon_end <= 24 * 60,
                "office hours must be two ordered periods within a day");
@@ -70,19 +77,37 @@ bool Calendar::is_working_day(Date d) const {
   return w != Saturday && w != Sunday;
 }
 
+std::int64_t Calendar::ordinal(Date d) const {
+  // Monday–Friday days before `d`, counted from 1970-01-01 (a Thursday).
+  const std::int64_t n = d.time_since_epoch().count();
+  const std::int64_t weeks = (n >= 0 ? n : n - 6) / 7, r = n - weeks * 7;
+  static constexpr std::int64_t thursday_first[7] = {0, 1, 2, 2, 2, 3, 4};
+  std::int64_t count = weeks * 5 + thursday_first[r];
+  if (d > first_exception_ && !shift_.empty()) {
+    const auto k = static_cast<std::size_t>((d - first_exception_).count());
+    count += shift_[std::min(k, shift_.size() - 1)];
+  }
+  return count;
+}
+
 Date Calendar::add_working_days(Date d, int n) const {
   YISHI_ASSERT(n >= 0, "a number of working days is not negative");
-  while (n > 0) {
-    d += days{1};
-    if (is_working_day(d)) --n;
-  }
-  return d;
+  if (n == 0) return d;
+  // The first x with n working days in (d, d + x]. A day adds at most one working day, so
+  // stepping x by the shortfall never passes the answer; a few steps reach the count, and
+  // the answer is the last working day up to there.
+  const std::int64_t base = ordinal(d + days{1});
+  std::int64_t x = n;
+  for (std::int64_t counted = ordinal(d + days{static_cast<int>(x) + 1}) - base; counted < n;
+       counted = ordinal(d + days{static_cast<int>(x) + 1}) - base)
+    x += n - counted;
+  while (!is_working_day(d + days{static_cast<int>(x)})) --x;
+  return d + days{static_cast<int>(x)};
 }
 
 int Calendar::working_days_between(Date from, Date to) const {
-  int n = 0;
-  for (Date d = from + days{1}; d <= to; d += days{1}) n += is_working_day(d);
-  return n;
+  if (to <= from) return 0;
+  return static_cast<int>(ordinal(to + days{1}) - ordinal(from + days{1}));
 }
 
 Date Calendar::local_date(Instant t) const { return floor<days>(t + offset_); }
@@ -94,43 +119,63 @@ Instant Calendar::at(Date d, int minute_of_day) const {
   return Instant{duration_cast<seconds>(d.time_since_epoch())} + minutes{minute_of_day} - offset_;
 }
 
-// Walks forward through office periods, consuming `minutes` of open office time.
-Instant Calendar::add_office_minutes(Instant start, std::int64_t mins) const {
-  Date d = local_date(start);
-  // Minutes into the day, to the second (a start at 15:00:30 keeps its seconds).
-  seconds into = (start + offset_) - floor<days>(start + offset_);
-  const std::pair<int, int> periods[2] = {{hours_.morning_start, hours_.morning_end},
-                                          {hours_.afternoon_start, hours_.afternoon_end}};
-  seconds left = minutes{mins};
-  for (int guard = 0; guard < 200'000; ++guard) {
-    if (is_working_day(d)) {
-      for (auto [open, close] : periods) {
-        const seconds from = std::max(into, seconds{minutes{open}});
-        const seconds until = minutes{close};
-        if (from >= until) continue;
-        if (left <= until - from) return Instant{duration_cast<seconds>(d.time_since_epoch())} + from + left - offset_;
-        left -= until - from;
-        into = until;
-      }
-    }
-    d += days{1};
-    into = seconds{0};
+std::int64_t Calendar::office_seconds(Date d, std::int64_t from, std::int64_t to) const {
+  if (to <= from || !is_working_day(d)) return 0;
+  std::int64_t total = 0;
+  for (auto [open, close] : {std::pair{hours_.morning_start, hours_.morning_end},
+                             std::pair{hours_.afternoon_start, hours_.afternoon_end}}) {
+    const std::int64_t a = std::max<std::int64_t>(std::int64_t{open} * 60, from);
+    const std::int64_t b = std::min<std::int64_t>(std::int64_t{close} * 60, to);
+    if (b > a) total += b - a;
   }
-  YISHI_ASSERT(false, "office time addition ran past any plausible range");
-  return start;
+  return total;
+}
+
+// Consumes `minutes` of open office time from `start`: what is left of the start's day, then
+// whole working days at once, then the periods of the last day.
+Instant Calendar::add_office_minutes(Instant start, std::int64_t mins) const {
+  const Date d0 = local_date(start);
+  // Seconds into the day (a start at 15:00:30 keeps its seconds).
+  const std::int64_t into = duration_cast<seconds>((start + offset_) - floor<days>(start + offset_)).count();
+  std::int64_t left = mins * 60;
+  const std::int64_t per_day = std::int64_t{hours_.minutes_per_day()} * 60;
+  // Ends within the office periods of day `d`, `left` seconds after `from` (seconds of day).
+  auto within = [&](Date d, std::int64_t from, std::int64_t need) {
+    for (auto [open, close] : {std::pair{hours_.morning_start, hours_.morning_end},
+                               std::pair{hours_.afternoon_start, hours_.afternoon_end}}) {
+      const std::int64_t a = std::max<std::int64_t>(std::int64_t{open} * 60, from);
+      const std::int64_t b = std::int64_t{close} * 60;
+      if (a >= b) continue;
+      if (need <= b - a) return at(d, 0) + seconds{a + need};
+      need -= b - a;
+      from = b;
+    }
+    YISHI_ASSERT(false, "a day's office time covers what is left");
+    return start;
+  };
+  const std::int64_t first = office_seconds(d0, into, 24 * 3600);
+  if (first > 0 && left <= first) return within(d0, into, left);
+  left -= first;
+  // Whole working days after d0, then the day on which the rest (0 s .. one day) runs out:
+  // nothing left after a closed office means its next opening.
+  const std::int64_t whole = left > 0 ? (left - 1) / per_day : 0;
+  YISHI_ASSERT(whole < 1'000'000, "office time addition ran past any plausible range");
+  left -= whole * per_day;
+  return within(add_working_days(d0, static_cast<int>(whole) + 1), 0, left);
 }
 
 std::int64_t Calendar::office_minutes_between(Instant from, Instant to) const {
   if (to <= from) return 0;
+  const Date df = local_date(from), dt = local_date(to);
+  const auto second_of_day = [&](Instant t) {
+    return duration_cast<seconds>((t + offset_) - floor<days>(t + offset_)).count();
+  };
   std::int64_t total = 0;
-  const std::pair<int, int> periods[2] = {{hours_.morning_start, hours_.morning_end},
-                                          {hours_.afternoon_start, hours_.afternoon_end}};
-  for (Date d = local_date(from); d <= local_date(to); d += days{1}) {
-    if (!is_working_day(d)) continue;
-    for (auto [open, close] : periods) {
-      const Instant a = std::max(at(d, open), from), b = std::min(at(d, close), to);
-      if (b > a) total += duration_cast<seconds>(b - a).count();
-    }
+  if (df == dt) {
+    total = office_seconds(df, second_of_day(from), second_of_day(to));
+  } else {
+    total = office_seconds(df, second_of_day(from), 24 * 3600) + office_seconds(dt, 0, second_of_day(to)) +
+            (ordinal(dt) - ordinal(df + days{1})) * std::int64_t{hours_.minutes_per_day()} * 60;
   }
   return total / 60;
 }

@@ -88,10 +88,16 @@ class Calendar {
  private:
   [[nodiscard]] Instant add_office_minutes(Instant start, std::int64_t minutes) const;
   [[nodiscard]] std::int64_t office_minutes_between(Instant from, Instant to) const;
+  /// Working days before `d`, counted from an arbitrary origin: differences count working
+  /// days in closed form (weeks, then the exceptions' running sum), without walking days.
+  [[nodiscard]] std::int64_t ordinal(Date d) const;
+  /// Office seconds of day `d` between seconds-of-day `from` and `to`.
+  [[nodiscard]] std::int64_t office_seconds(Date d, std::int64_t from, std::int64_t to) const;
 
   std::vector<CalendarYear> years_;
   Date first_exception_{};
   std::vector<std::int8_t> exceptions_;  ///< from first_exception_: -1 day off, 1 make-up day, 0 the weekday rule
+  std::vector<std::int32_t> shift_;      ///< [k]: what exceptions before first_exception_ + k add to the weekday count
   std::set<int> covered_;
   OfficeHours hours_;
   std::chrono::minutes offset_{std::chrono::hours(8)};

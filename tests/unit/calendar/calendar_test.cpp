@@ -127,3 +127,124 @@ TEST_CASE("calendar.files.bad_data_is_located") {
   auto fine = load("  - {name: x, off: {from: 2025-10-01, to: 2025-10-08}, work: [2025-09-28, 2025-10-11]}\n");
   CHECK_FALSE(fine.diagnostics.has_errors());
 }
+
+namespace {
+// The reference: the day-by-day walk the closed-form arithmetic replaced (obviously right,
+// slow). Calendar's results must equal it everywhere.
+struct Walk {
+  const Calendar& c;
+  Date add_working_days(Date d, int n) const {
+    while (n > 0) {
+      d += days{1};
+      if (c.is_working_day(d)) --n;
+    }
+    return d;
+  }
+  int working_days_between(Date from, Date to) const {
+    int n = 0;
+    for (Date d = from + days{1}; d <= to; d += days{1}) n += c.is_working_day(d);
+    return n;
+  }
+  std::pair<int, int> period(int k) const {
+    const OfficeHours& h = c.hours();
+    return k == 0 ? std::pair{h.morning_start, h.morning_end} : std::pair{h.afternoon_start, h.afternoon_end};
+  }
+  Instant add_office_minutes(Instant start, std::int64_t mins) const {
+    Date d = c.local_date(start);
+    seconds into = seconds{c.local_minute(start) * 60} + (start - c.at(d, c.local_minute(start)));
+    seconds left = minutes{mins};
+    for (;;) {
+      if (c.is_working_day(d))
+        for (int k = 0; k < 2; ++k) {
+          const auto [open, close] = period(k);
+          const seconds from = std::max(into, seconds{minutes{open}});
+          const seconds until = minutes{close};
+          if (from >= until) continue;
+          if (left <= until - from) return c.at(d, 0) + from + left;
+          left -= until - from;
+          into = until;
+        }
+      d += days{1};
+      into = seconds{0};
+    }
+  }
+  std::int64_t office_minutes_between(Instant from, Instant to) const {
+    if (to <= from) return 0;
+    std::int64_t total = 0;
+    for (Date d = c.local_date(from); d <= c.local_date(to); d += days{1}) {
+      if (!c.is_working_day(d)) continue;
+      for (int k = 0; k < 2; ++k) {
+        const auto [open, close] = period(k);
+        const Instant a = std::max(c.at(d, open), from), b = std::min(c.at(d, close), to);
+        if (b > a) total += (b - a).count();
+      }
+    }
+    return total / 60;
+  }
+  Instant deadline(Instant start, const ir::WorkDuration& limit) const {
+    Instant t = start;
+    if (limit.days > 0) t = c.at(add_working_days(c.local_date(start), limit.days), c.hours().afternoon_end);
+    if (limit.hours > 0) t = add_office_minutes(t, std::int64_t{limit.hours} * 60);
+    return t;
+  }
+  Instant warning_point(Instant start, const ir::WorkDuration& limit, double fraction) const {
+    const Instant due = deadline(start, limit);
+    const auto total = office_minutes_between(start, due);
+    if (total == 0) return due;
+    const auto part = static_cast<std::int64_t>(static_cast<double>(total) * fraction);
+    return part >= total ? due : add_office_minutes(start, part);
+  }
+};
+}  // namespace
+
+TEST_CASE("calendar.arithmetic.equals_the_day_by_day_walk") {
+  // The shipped calendars, and random ones: holidays on any day, make-up days on weekends,
+  // runs of days off, odd office hours; starts at any second, before, in and after the
+  // covered years.
+  std::uint64_t seed = 0x5EED;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return seed >> 33;
+  };
+  std::vector<Calendar> calendars{shipped(), Calendar{}};
+  for (int k = 0; k < 6; ++k) {
+    CalendarYear y;
+    y.year = 2025;
+    for (int n = 0; n < 40; ++n) {
+      const Date d = on("2025-01-01") + days{static_cast<int>(next() % 365)};
+      const weekday w{d};
+      if (w == Saturday || w == Sunday) {
+        if (next() % 2) y.make_up_days.insert(d);
+      } else if (!y.make_up_days.count(d)) {
+        const int run = static_cast<int>(next() % 8) + 1;  // up to eight days off in a row
+        for (int r = 0; r < run; ++r)
+          if (!y.make_up_days.count(d + days{r})) y.days_off.insert(d + days{r});
+      }
+    }
+    OfficeHours h;
+    if (k % 2) h = OfficeHours{8 * 60 + 30, 11 * 60 + 30, 14 * 60, 17 * 60 + 45};
+    calendars.emplace_back(std::vector<CalendarYear>{y}, h);
+  }
+  int checked = 0;
+  for (const Calendar& c : calendars) {
+    const Walk walk{c};
+    for (int n = 0; n < 1500; ++n) {
+      const Date d = on("2024-10-01") + days{static_cast<int>(next() % 700)};
+      const Instant t = c.at(d, 0) + seconds{static_cast<int>(next() % 86400)};
+      const int wd = static_cast<int>(next() % 45);
+      CAPTURE(local(c, t));
+      CAPTURE(wd);
+      REQUIRE(c.add_working_days(d, wd) == walk.add_working_days(d, wd));
+      const Date to = d + days{static_cast<int>(next() % 90) - 10};
+      REQUIRE(c.working_days_between(d, to) == walk.working_days_between(d, to));
+      const ir::WorkDuration limit{static_cast<int>(next() % 25), static_cast<int>(next() % 30)};
+      CAPTURE(limit.days);
+      CAPTURE(limit.hours);
+      REQUIRE(c.deadline(t, limit) == walk.deadline(t, limit));
+      const double fraction = static_cast<double>(next() % 101) / 100.0;
+      REQUIRE(c.warning_point(t, limit, fraction) == walk.warning_point(t, limit, fraction));
+      ++checked;
+    }
+  }
+  CHECK(checked == 1500 * 8);
+}
