@@ -64,7 +64,7 @@ ConditionResult CompiledBundle::evaluate_conditions(const expr::Answers& answers
       r.errors.push_back(fmt::format("unknown situation `{}`", id));
     }
   }
-  expr::Evaluator ev;
+  thread_local expr::Evaluator ev;  // scratch space, reused by every call on this thread
   expr::Inputs in{.fields = bound.slots, .situations = r.situations, .today = today};
   std::map<std::uint32_t, std::set<std::string_view>> missing;  // field slot → what it would decide
   // The unanswered fields a program reads, when its value is unknown. Situations it reads are

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "yishi/base/assert.hpp"
+#include "yishi/base/id_map.hpp"
 #include "yishi/runtime/internal/decide.hpp"
 #include "yishi/runtime/internal/plan.hpp"
 #include "yishi/runtime/internal/views.hpp"
@@ -38,6 +39,7 @@ struct Engine::Impl {
     std::shared_ptr<const Plan> plan;
     CaseState state;
     std::uint64_t snapshot_at = 0;  ///< version of the case's latest snapshot
+    std::optional<Instant> due;     ///< when its earliest timer falls due (kept by every commit)
   };
 
   Impl(Store& s, Clock& c, Calendar cal, EngineOptions o)
@@ -49,8 +51,22 @@ struct Engine::Impl {
   EngineOptions options;
   std::map<std::pair<std::string, std::string>, std::shared_ptr<const Plan>> plans;  // (id, version)
   std::unordered_map<std::string, std::string> latest;                                // id → version
-  std::unordered_map<std::uint64_t, Live> cache;
+  IdMap<Live> cache;  // live states by case id
   std::vector<Event> events;  // scratch, reused by every command
+  // Commit headers, reused by every command (assigning keeps their strings' buffers).
+  Commit command_header;
+  Commit timer_header{{}, 0, Actor::system(), CommandKind::timer, {}, 0, 0};
+
+  /// The scratch header for a command.
+  Commit& header_for(const std::string& command_id, std::uint64_t fp, const Actor& actor, CommandKind kind,
+                     Instant at) {
+    command_header.command_id = command_id;
+    command_header.fingerprint = fp;
+    command_header.actor = actor;
+    command_header.command = kind;
+    command_header.at = at;
+    return command_header;
+  }
 
   runtime_internal::DecideContext context(const Plan& plan, Instant now) const {
     return {plan, calendar, options, now};
@@ -64,12 +80,12 @@ struct Engine::Impl {
   /// The live state of a case: from the cache, or loaded from the store (from its latest
   /// snapshot when there is one) and replayed.
   Result<Live*, CommandError> live(CaseId id) {
-    if (auto it = cache.find(id.value); it != cache.end()) return &it->second;
+    if (Live* cached = cache.find(id.value)) return cached;
     auto stored = store.load_latest(id);
     if (!stored) return unexpected(error(ErrorKind::unknown_case, fmt::format("no case {}", id.value)));
     auto loaded = from_log(id, *stored);
     if (!loaded) return unexpected(std::move(loaded).error());
-    Live& l = cache.emplace(id.value, std::move(*loaded)).first->second;
+    Live& l = cache.insert(id.value, std::move(*loaded));
     maybe_snapshot(id, l);
     return &l;
   }
@@ -92,7 +108,7 @@ struct Engine::Impl {
       return unexpected(error(ErrorKind::unknown_bundle,
                               fmt::format("case {} runs bundle `{}` version {}, which is not deployed", id.value,
                                           *bundle, *version)));
-    Live l{std::move(plan), {}, stored.base};
+    Live l{std::move(plan), {}, stored.base, std::nullopt};
     std::optional<std::string> missing;  // a version the case moved to that is not deployed
     const runtime_internal::MigrationHook moved = [&](CaseState& s, const CaseMigrated& e) -> const Plan& {
       auto next = find_plan(s.bundle, e.to_version);
@@ -120,6 +136,7 @@ struct Engine::Impl {
                                             *bundle, *missing)));
       throw StoreError(fmt::format("case {}: {}", id.value, e.what()));
     }
+    l.due = runtime_internal::next_due(*l.plan, l.state);
     return l;
   }
 
@@ -150,13 +167,13 @@ struct Engine::Impl {
   }
 
   /// Appends the scratch events as one commit; keeps the cache in step with the store.
-  AppendStatus commit(CaseId id, Live& live, std::uint64_t old_version, Commit header) {
+  AppendStatus commit(CaseId id, Live& live, std::uint64_t old_version, Commit& header) {
     header.first_version = old_version + 1;
     header.count = static_cast<std::uint32_t>(events.size());
-    const auto due = runtime_internal::next_due(*live.plan, live.state);
+    live.due = runtime_internal::next_due(*live.plan, live.state);
     AppendStatus st = AppendStatus::conflict;
     try {
-      st = store.append(id, old_version, header, events, due);
+      st = store.append(id, old_version, header, events, live.due);
     } catch (...) {
       cache.erase(id.value);  // the state holds events the store did not take
       throw;
@@ -169,6 +186,10 @@ struct Engine::Impl {
     return st;
   }
 
+  /// The events of the command just committed, for its result: moved out (the scratch
+  /// regrows; no copy), or none when the caller reads them from the store's feed.
+  std::vector<Event> take_events() { return options.return_events ? std::exchange(events, {}) : std::vector<Event>{}; }
+
   enum class Fired { one, none, stale };
 
   /// Runs a command on a case: fires the case's due timers first (each at its own instant:
@@ -180,15 +201,18 @@ struct Engine::Impl {
   /// stale cached state (another engine moved the case on) is reloaded and the command tried
   /// again, up to `max_attempts`.
   template <class Decide>
-  CommandResult run_command(CaseId id, Commit header, Decide&& decide) {
+  CommandResult run_command(CaseId id, Commit& header, Decide&& decide) {
     for (int attempt = 0; attempt < std::max(1, options.max_attempts); ++attempt) {
       auto got = live(id);
       if (!got) return unexpected(std::move(got).error());
       Live* l = *got;
       Fired f = Fired::one;
-      while (f == Fired::one && cache.count(id.value)) f = fire_one(id, *l, header.at);
+      while (f == Fired::one && l->due && *l->due <= header.at) {
+        f = fire_one(id, *l, header.at);
+        if (f == Fired::one && !cache.contains(id.value)) break;  // a timer ended the case
+      }
       if (f == Fired::stale) continue;
-      if (!cache.count(id.value)) {  // a timer ended the case
+      if (!cache.contains(id.value)) {  // a timer ended the case
         if (auto again = live(id); again) l = *again;
         else return unexpected(std::move(again).error());
       }
@@ -211,7 +235,7 @@ struct Engine::Impl {
       switch (commit(id, *l, old, header)) {
         case AppendStatus::ok: {
           const std::uint64_t version = old + events.size();
-          return Applied{id, version, std::exchange(events, {})};  // the scratch regrows; no copy
+          return Applied{id, version, take_events()};
         }
         case AppendStatus::duplicate:
           if (auto rec = store.find_command(header.command_id))
@@ -226,14 +250,16 @@ struct Engine::Impl {
 
   /// Fires the case's earliest timer if it is due at or before `until`, at its due instant.
   Fired fire_one(CaseId id, Live& live, Instant until) {
-    const auto due = runtime_internal::next_due(*live.plan, live.state);
+    const std::optional<Instant> due = live.due;
     if (!due || *due > until) return Fired::none;
     events.clear();
     const std::uint64_t old = live.state.version;
     const bool fired = runtime_internal::fire_next_timer(live.state, context(*live.plan, *due), events);
     YISHI_ASSERT(fired && !events.empty(), "a due timer fires");
-    Commit header{fmt::format("timer:{}:{}", id.value, old + 1), 0, Actor::system(), CommandKind::timer, *due, 0, 0};
-    return commit(id, live, old, std::move(header)) == AppendStatus::ok ? Fired::one : Fired::stale;
+    timer_header.command_id.clear();
+    fmt::format_to(std::back_inserter(timer_header.command_id), "timer:{}:{}", id.value, old + 1);
+    timer_header.at = *due;
+    return commit(id, live, old, timer_header) == AppendStatus::ok ? Fired::one : Fired::stale;
   }
 };
 
@@ -268,7 +294,7 @@ CommandResult Engine::open_case(const OpenCase& command) {
                             version.empty() ? fmt::format("no bundle `{}` is deployed", command.bundle)
                                             : fmt::format("bundle `{}` version {} is not deployed", command.bundle, version)));
   const Instant now = m.clock.now();
-  Impl::Live live{plan, CaseState{}};
+  Impl::Live live{plan, CaseState{}, 0, std::nullopt};
   live.state.id = m.store.allocate_case_id();
   m.events.clear();
   if (auto e = runtime_internal::decide_open(live.state, m.context(*plan, now), command, m.events)) {
@@ -276,9 +302,10 @@ CommandResult Engine::open_case(const OpenCase& command) {
     return unexpected(std::move(*e));
   }
   const CaseId id = live.state.id;
-  auto& cached = m.cache.emplace(id.value, std::move(live)).first->second;
-  switch (m.commit(id, cached, 0, Commit{command.id, fp, command.actor, CommandKind::open, now, 0, 0})) {
-    case AppendStatus::ok: return Applied{id, cached.state.version, std::exchange(m.events, {})};
+  m.cache.erase(id.value);  // a fresh id; a store that hands one out twice must not see a stale state
+  auto& cached = m.cache.insert(id.value, std::move(live));
+  switch (m.commit(id, cached, 0, m.header_for(command.id, fp, command.actor, CommandKind::open, now))) {
+    case AppendStatus::ok: return Applied{id, cached.state.version, m.take_events()};
     case AppendStatus::duplicate:
       if (auto rec = m.store.find_command(command.id)) return m.recorded(*rec, fp, std::nullopt, command.id);
       break;
@@ -293,7 +320,7 @@ CommandResult Engine::execute(CaseId id, const Command& command) {
   if (command.actor.kind == ActorKind::system)
     return unexpected(error(ErrorKind::not_authorised, "the system actor only fires timers"));
   const Instant now = m.clock.now();
-  return m.run_command(id, Commit{command.id, fingerprint(command), command.actor, kind_of(command.body), now, 0, 0},
+  return m.run_command(id, m.header_for(command.id, fingerprint(command), command.actor, kind_of(command.body), now),
                        [&](Impl::Live& live) {
                          return runtime_internal::decide(live.state, m.context(*live.plan, now), command.actor,
                                                          command.body, m.events);
@@ -305,7 +332,7 @@ CommandResult Engine::migrate(CaseId id, const MigrateCase& command) {
   if (auto e = check_key(command.id)) return unexpected(std::move(*e));
   const Instant now = m.clock.now();
   return m.run_command(
-      id, Commit{command.id, fingerprint(command), command.actor, CommandKind::migrate, now, 0, 0},
+      id, m.header_for(command.id, fingerprint(command), command.actor, CommandKind::migrate, now),
       [&](Impl::Live& live) -> std::optional<CommandError> {
         auto target = m.find_plan(live.state.bundle, command.version);
         if (command.actor.kind != ActorKind::staff || command.actor.role != m.options.intake_role)
@@ -344,7 +371,7 @@ std::size_t Engine::advance_to(Instant t) {
     auto got = m.live(id);
     if (!got) continue;
     Impl::Live* live = *got;
-    const auto due = runtime_internal::next_due(*live->plan, live->state);
+    const std::optional<Instant> due = live->due;
     if (!due || *due > t) {
       if (is_terminal(live->state.status)) m.cache.erase(raw);
       continue;
@@ -361,7 +388,7 @@ std::size_t Engine::advance_to(Instant t) {
       case Impl::Fired::none: continue;
     }
     if (auto again = m.live(id); again) {
-      if (auto next = runtime_internal::next_due(*(*again)->plan, (*again)->state); next && *next <= t)
+      if (const std::optional<Instant> next = (*again)->due; next && *next <= t)
         queue.push({*next, raw});
       else if (is_terminal((*again)->state.status))
         m.cache.erase(raw);
@@ -393,7 +420,7 @@ std::size_t Engine::fire_timers(CaseId id, Instant until) {
     }
     if (f != Impl::Fired::stale) break;  // else another engine moved the case: reload, retry
   }
-  if (auto it = m.cache.find(id.value); it != m.cache.end() && is_terminal(it->second.state.status)) m.cache.erase(it);
+  if (const Impl::Live* l = m.cache.find(id.value); l && is_terminal(l->state.status)) m.cache.erase(id.value);
   return fired;
 }
 
@@ -459,9 +486,11 @@ const EngineOptions& Engine::options() const noexcept { return impl_->options; }
 std::size_t Engine::live_cases() const noexcept { return impl_->cache.size(); }
 std::size_t Engine::live_state_bytes() const noexcept {
   std::size_t n = 0;
-  for (const auto& [id, live] : impl_->cache) n += live.state.memory_bytes() + sizeof(live) + sizeof(id);
+  impl_->cache.for_each([&](std::uint64_t id, const Impl::Live& live) {
+    n += live.state.memory_bytes() + sizeof(live) + sizeof(id);
+  });
   return n;
 }
-void Engine::drop_cache() noexcept { decltype(impl_->cache)().swap(impl_->cache); }
+void Engine::drop_cache() noexcept { impl_->cache.clear(); }
 
 }  // namespace yishi

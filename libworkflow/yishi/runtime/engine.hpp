@@ -53,6 +53,9 @@ struct EngineOptions {
   std::string intake_role = "clerk";
   /// Attempts of a command when another writer changed the case meanwhile.
   int max_attempts = 4;
+  /// Whether `Applied::events` carries the events a command recorded. A caller that reads
+  /// them from the store's feed instead (the simulator) turns this off and saves a copy.
+  bool return_events = true;
 };
 
 /// One signer slot of an item, as shown.

@@ -162,6 +162,41 @@ TEST_CASE("engine.commands.keys_and_actors_are_validated_first") {
   CHECK(store.case_count() == 1);
 }
 
+TEST_CASE("engine.options.return_events_off_leaves_results_empty_and_records_the_same") {
+  // Two engines run the same commands; one returns the events, the other only records them.
+  MemoryStore with_store, without_store;
+  ManualClock clock(at("2025-03-03", 10));
+  EngineOptions quiet;
+  quiet.return_events = false;
+  Engine with(with_store, clock, calendar_2025());
+  Engine without(without_store, clock, calendar_2025(), quiet);
+  REQUIRE(with.deploy(restaurant()));
+  REQUIRE(without.deploy(restaurant()));
+  const auto a = with.open_case(open_plain("o"));
+  const auto b = without.open_case(open_plain("o"));
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK_FALSE(a->events.empty());
+  CHECK(b->events.empty());
+  CHECK(a->version == b->version);
+  const auto sa = with.execute(a->case_id, cmd("s", corp, Submit{{"premises_proof", "layout_plan"}, {}}));
+  const auto sb = without.execute(b->case_id, cmd("s", corp, Submit{{"premises_proof", "layout_plan"}, {}}));
+  REQUIRE(sa);
+  REQUIRE(sb);
+  CHECK(sb->events.empty());
+  CHECK(sa->version == sb->version);
+  const auto la = with_store.load(a->case_id), lb = without_store.load(b->case_id);
+  REQUIRE(la);
+  REQUIRE(lb);
+  CHECK(la->events == lb->events);
+  // A repeated command still reports the original outcome, with its events, from the store.
+  const auto again = without.execute(b->case_id, cmd("s", corp, Submit{{"premises_proof", "layout_plan"}, {}}));
+  REQUIRE_FALSE(again);
+  CHECK(again.error().kind == ErrorKind::duplicate_command);
+  REQUIRE(again.error().original);
+  CHECK(again.error().original->events == sa->events);
+}
+
 TEST_CASE("engine.timers.advance_to_fires_across_cases_in_time_order") {
   RecordingStore store;
   ManualClock clock(at("2025-03-03", 9));
