@@ -9,13 +9,15 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <deque>
 #include <limits>
-#include <queue>
 #include <unordered_map>
 
 #include "yishi/base/assert.hpp"
+#include "yishi/base/id_map.hpp"
 #include "yishi/runtime/engine.hpp"
+#include "yishi/simulate/internal/event_queue.hpp"
 #include "yishi/simulate/internal/office_time.hpp"
 #include "yishi/simulate/internal/random.hpp"
 #include "yishi/simulate/internal/sink_store.hpp"
@@ -29,13 +31,9 @@ constexpr std::size_t max_messages = 5;
 enum class EvKind : std::uint8_t { arrival, task_done, resubmit, supply, rate, next_item, timer, tick };
 
 struct Ev {
-  std::int64_t t = 0;
-  std::uint64_t seq = 0;
-  std::int64_t instant = 0;  ///< timer: the engine's due instant (seconds)
-  std::uint64_t a = 0;       ///< case id, bundle or department
-  std::uint32_t b = 0;       ///< material, staff slot, journey
+  std::uint64_t a = 0;  ///< case id, bundle or department
+  std::uint32_t b = 0;  ///< material, staff slot, journey; arrival from a trace: profile + 1 (0: drawn)
   EvKind kind = EvKind::tick;
-  friend bool operator>(const Ev& x, const Ev& y) { return x.t != y.t ? x.t > y.t : x.seq > y.seq; }
 };
 
 enum class TaskKind : std::uint8_t { intake, sign, issue, post_check };
@@ -72,7 +70,8 @@ struct Case {
   std::uint32_t undecided = 0;
   std::uint16_t blocking = 0;
   bool accepted = false, corrected = false, issue_queued = false, issued = false, ended = false, rejected = false;
-  std::int64_t next_due = no_time;
+  std::int64_t next_due = no_time;  ///< the engine's next timer for the case (epoch seconds)
+  std::int64_t timer_at = no_time;  ///< office time of the timer event scheduled for it
   std::vector<ItemRec> items;
   std::vector<std::uint32_t> deferred;  ///< outstanding deferred materials
   std::vector<std::uint32_t> asked;     ///< materials the correction notice asks for
@@ -146,18 +145,18 @@ class Sim {
       for (const Arrival& a : s_.trace) {
         if (static_cast<int>(k++ % static_cast<std::size_t>(s_.partitions)) != part_) continue;
         const auto t = static_cast<std::int64_t>(std::llround(a.day * double(day)));
-        push({t, 0, a.profile ? std::int64_t(*a.profile) : -1, a.bundle, 0, EvKind::arrival});
+        push(t, {a.bundle, a.profile ? static_cast<std::uint32_t>(*a.profile + 1) : 0u, EvKind::arrival});
       }
     }
-    push({day, 0, 0, 0, 0, EvKind::tick});
-    while (!heap_.empty()) {
-      const Ev ev = heap_.top();
-      heap_.pop();
-      if (ev.t > end_) break;
-      now_ = ev.t;
+    push(day, {0, 0, EvKind::tick});
+    while (!events_.empty()) {
+      const auto item = events_.pop();
+      if (item.time() > end_) break;
+      now_ = item.time();
+      const Ev& ev = item.payload;
       if (ev.kind == EvKind::tick) {
         close_day();
-        if (pending_ > 0) push({now_ + day, 0, 0, 0, 0, EvKind::tick});
+        if (pending_ > 0) push(now_ + day, {0, 0, EvKind::tick});
         continue;
       }
       --pending_;
@@ -184,31 +183,32 @@ class Sim {
     EngineOptions o;
     o.post_check_rate = s.post_check_rate;
     o.seed = stream(s.seed, 0x9C, static_cast<std::uint64_t>(part));
+    o.return_events = false;  // the simulator reads every commit's events from the store
     return o;
   }
 
   // ---- the event loop ---------------------------------------------------------------------
 
-  void push(Ev ev) {
-    ev.seq = seq_++;
+  void push(std::int64_t t, Ev ev) {
     if (ev.kind != EvKind::tick) ++pending_;
-    heap_.push(ev);
+    events_.push(std::min(t, decltype(events_)::max_time), ev);
   }
+  /// Schedules `ev` after a sampled duration (hours).
+  void push_after(double hours, Ev ev) { push(now_ + static_cast<std::int64_t>(std::llround(hours * 3600.0)), ev); }
 
   void next_arrival(std::size_t b, std::int64_t from, std::int64_t until) {
     const double rate = m_.bundles[b].load->arrivals_per_day / s_.partitions;
     if (rate <= 0) return;
     const double gap = -std::log(1.0 - arrival_rng_[b].uniform()) / rate * double(axis_.day());
     const auto t = from + static_cast<std::int64_t>(std::llround(gap));
-    if (t < until) push({t, 0, 1, b, 0, EvKind::arrival});
+    if (t < until) push(t, {b, 0, EvKind::arrival});
   }
 
   void handle(const Ev& ev, std::int64_t arrivals_end) {
     switch (ev.kind) {
       case EvKind::arrival:
-        if (ev.instant == 1 && s_.trace.empty()) next_arrival(ev.a, ev.t, arrivals_end);
-        arrive(static_cast<std::size_t>(ev.a),
-               s_.trace.empty() || ev.instant < 0 ? std::nullopt : std::optional<std::size_t>(ev.instant));
+        if (s_.trace.empty()) next_arrival(ev.a, now_, arrivals_end);
+        arrive(static_cast<std::size_t>(ev.a), ev.b == 0 ? std::nullopt : std::optional<std::size_t>(ev.b - 1));
         break;
       case EvKind::task_done: finish_task(static_cast<std::size_t>(ev.a), ev.b); break;
       case EvKind::resubmit: resubmit(ev.a); break;
@@ -221,12 +221,7 @@ class Sim {
         break;
       case EvKind::next_item: continue_journey(ev.b); break;
       case EvKind::timer:
-        if (Case* c = find(ev.a); c && c->next_due == ev.instant) {
-          const Instant at{std::chrono::seconds{ev.instant}};
-          clock_.set(at);
-          commands_ += engine_.fire_timers(CaseId{ev.a}, at);
-          retire(ev.a);
-        }
+        if (Case* c = find(ev.a); c && c->timer_at == now_) timer(*c);
         break;
       case EvKind::tick: break;
     }
@@ -286,7 +281,7 @@ class Sim {
       ++dep.busy;
       ++tasks_[d];
       const double hours = sample(service(c, t), c.rng);
-      push({now_ + static_cast<std::int64_t>(std::llround(hours * 3600.0)), 0, 0, d, slot, EvKind::task_done});
+      push_after(hours, {d, slot, EvKind::task_done});
     }
   }
 
@@ -415,8 +410,8 @@ class Sim {
     OpenCase& oc = opens_[b][profile];
     for (std::size_t k = 0; k < situations.size(); ++k) oc.situations[k].second = situations[k];
     oc.bundle = alone < 0 ? bi.load->bundle.bundle().id : bi.alone[static_cast<std::size_t>(alone)].bundle().id;
-    oc.id = next_key();
-    oc.actor.id = fmt::format("a{}.{}", part_, journey);
+    next_key(oc.id);
+    numbered(oc.actor.id, "a", static_cast<std::uint64_t>(part_), journey);
     opening_ = Case{};
     opening_.journey = journey;
     opening_.bundle = static_cast<std::uint16_t>(b);
@@ -435,8 +430,8 @@ class Sim {
       return;
     }
     const std::uint64_t id = opened->case_id.value;
-    Case& c = cases_.at(id);
-    const Actor applicant = oc.actor;
+    Case& c = *find(id);
+    const Actor& applicant = oc.actor;
     // 告知承诺: pledges for the items that allow one.
     for (std::size_t k = 0; k < c.items.size(); ++k) {
       const ItemInfo& ii = item(c, k);
@@ -523,11 +518,32 @@ class Sim {
     const ItemInfo& ii = item(c, t.item);
     const bool reject = c.rng.chance(ii.load->reject);
     const SignerInfo& sg = ii.signers[t.slot];
-    run(c, m_.actors[sg.actor],
-        Sign{item_id(c, t.item), reject ? Decision::reject : Decision::approve, reject ? "不符合许可条件" : "", {}, t.slot});
+    // The most frequent command: filled in place, so its strings keep their buffers.
+    Sign& body = std::get<Sign>(sign_.body);
+    body.item = item_id(c, t.item);
+    body.decision = reject ? Decision::reject : Decision::approve;
+    body.comment = reject ? "不符合许可条件" : "";
+    body.slot = t.slot;
+    sign_.actor = m_.actors[sg.actor];
+    execute(c, sign_);
   }
 
   // ---- the engine -------------------------------------------------------------------------
+
+  /// The case's timer event: fires what is due by now, or waits for the timer's new instant.
+  void timer(Case& c) {
+    c.timer_at = no_time;
+    if (c.next_due == no_time || c.ended) return;
+    const Instant due{std::chrono::seconds{c.next_due}};
+    if (const std::int64_t at = axis_.at(due); at > now_) {
+      c.timer_at = at;
+      push(at, {c.id, 0, EvKind::timer});
+      return;
+    }
+    clock_.set(due);
+    commands_ += engine_.fire_timers(CaseId{c.id}, due);
+    retire(c.id);
+  }
 
   /// Fires the case's timers due by now (a deadline at the very instant the person acts comes
   /// first, as in the engine); returns false when they ended the case.
@@ -540,12 +556,17 @@ class Sim {
   }
 
   bool run(Case& c, const Actor& actor, CommandBody body) {
-    if (!catch_up(c)) return false;
-    cmd_.id = next_key();
     cmd_.actor = actor;
     cmd_.body = std::move(body);
+    return execute(c, cmd_);
+  }
+
+  /// Runs `cmd` (actor and body set) on the case under a fresh command id.
+  bool execute(Case& c, Command& cmd) {
+    if (!catch_up(c)) return false;
+    next_key(cmd.id);
     ++commands_;
-    auto r = engine_.execute(CaseId{c.id}, cmd_);
+    auto r = engine_.execute(CaseId{c.id}, cmd);
     if (!r) {
       refuse(r.error().message);
       return false;
@@ -558,22 +579,30 @@ class Sim {
     if (refusal_messages_.size() < max_messages) refusal_messages_.push_back(message);
   }
 
-  std::string next_key() {
-    char buf[24];
-    buf[0] = 'k';
-    auto [end, ec] = std::to_chars(buf + 1, buf + sizeof buf, ++keys_);
-    (void)ec;
-    return std::string(buf, end);
+  /// A fresh command id (`k` and a counter), written into `out`.
+  void next_key(std::string& out) { numbered(out, "k", ++keys_); }
+
+  /// `prefix` and the numbers, dot-separated, written into `out` (keeps its buffer).
+  static void numbered(std::string& out, std::string_view prefix, std::uint64_t n, std::int64_t m = -1) {
+    char buf[64];
+    const std::size_t k = std::min(prefix.size(), std::size_t{16});
+    std::memcpy(buf, prefix.data(), k);
+    char* p = std::to_chars(buf + k, buf + 40, n).ptr;
+    if (m >= 0) {
+      *p = '.';
+      p = std::to_chars(p + 1, buf + sizeof buf, m).ptr;
+    }
+    out.assign(buf, p);
   }
 
   /// The engine's events for one commit: the simulator's bookkeeping and what happens next.
   void on_commit(CaseId id, std::span<const Event> events, std::optional<Instant> due) {
-    auto found = cases_.find(id.value);
-    if (found == cases_.end()) {
+    Case* found = cases_.find(id.value);
+    if (!found) {
       opening_.id = id.value;
-      found = cases_.emplace(id.value, std::move(opening_)).first;
+      found = &cases_.insert(id.value, std::move(opening_));
     }
-    Case& c = found->second;
+    Case& c = *found;
     c_id_ = id.value;
     std::vector<std::uint32_t>& next_signers = scratch_;
     next_signers.clear();
@@ -582,10 +611,15 @@ class Sim {
       ItemRec& it = c.items[k];
       if (it.phase == review && it.next_slot < item(c, k).signers.size()) signer_task(c, k, it.next_slot);
     }
-    const std::int64_t next = due ? due->time_since_epoch().count() : no_time;
-    if (next != c.next_due) {
-      c.next_due = next;
-      if (due && !c.ended) push({std::max(now_, axis_.at(*due)), 0, next, id.value, 0, EvKind::timer});
+    c.next_due = due ? due->time_since_epoch().count() : no_time;
+    if (due && !c.ended) {
+      // One timer event per case at a time: a later due instant waits for the event already
+      // scheduled, which looks again when it comes (most changes move the timer later).
+      const std::int64_t at = std::max(now_, axis_.at(*due));
+      if (c.timer_at == no_time || at < c.timer_at) {
+        c.timer_at = at;
+        push(at, {id.value, 0, EvKind::timer});
+      }
     }
     maybe_issue(c);
   }
@@ -605,7 +639,7 @@ class Sim {
     for (const Deferral& d : e.deferred) {
       if (!bi.materials[d.material].issue_before_supply) ++c.blocking;
       const double hours = sample(bi.load->supply, c.rng);
-      push({now_ + static_cast<std::int64_t>(std::llround(hours * 3600.0)), 0, 0, c_id_, d.material, EvKind::supply});
+      push_after(hours, {c_id_, d.material, EvKind::supply});
     }
     // Inspections: one visit per distinct inspection (联合踏勘 counts once).
     std::vector<const std::string*> seen;
@@ -622,7 +656,7 @@ class Sim {
     c.asked.clear();
     for (const CorrectionEntry& entry : e.entries) c.asked.insert(c.asked.end(), entry.materials.begin(), entry.materials.end());
     const double hours = sample(m_.bundles[c.bundle].load->resubmit, c.rng);
-    push({now_ + static_cast<std::int64_t>(std::llround(hours * 3600.0)), 0, 0, c_id_, 0, EvKind::resubmit});
+    push_after(hours, {c_id_, 0, EvKind::resubmit});
   }
   void on(Case& c, const Resubmitted& e, Next&) {
     // Whatever the notice asked for is handed over now, deferrable or not (一次性告知 lists
@@ -691,7 +725,7 @@ class Sim {
     if (c.alone < 0 ? bi.window_delivery : bi.items[static_cast<std::size_t>(c.alone)].window_delivery) trip(c.journey);
     for (std::uint32_t k : e.approved)
       if (c.items[k].pledged && c.items[k].sampled) enqueue(item(c, k).department, Task{c_id_, static_cast<std::uint16_t>(k), 0, c.items[k].round, TaskKind::post_check});
-    if (c.rng.chance(bi.load->rate)) push({now_, 0, 0, c_id_, 0, EvKind::rate});
+    if (c.rng.chance(bi.load->rate)) push(now_, {c_id_, 0, EvKind::rate});
     if (c.alone < 0) {
       cols_.outcome[c.journey] = static_cast<std::uint8_t>(Outcome::issued);
       cols_.lead_days[c.journey] = static_cast<float>(double(now_ - submitted_[c.journey]) / double(axis_.day()));
@@ -722,7 +756,7 @@ class Sim {
     Journey& j = journeys_[c.journey];
     const bool more = j.next < j.todo.size();
     const double hours = more ? sample(m_.bundles[c.bundle].load->reapply, j.rng) : 0.0;
-    push({now_ + static_cast<std::int64_t>(std::llround(hours * 3600.0)), 0, 0, 0, c.journey, EvKind::next_item});
+    push_after(hours, {0, c.journey, EvKind::next_item});
   }
 
   void signer_task(Case& c, std::uint32_t k, std::uint32_t slot) {
@@ -740,21 +774,17 @@ class Sim {
 
   /// Forgets a case once it has ended (after the engine call that ended it returned).
   void retire(std::uint64_t id) {
-    auto it = cases_.find(id);
-    if (it != cases_.end() && it->second.ended) cases_.erase(it);
+    if (const Case* c = cases_.find(id); c && c->ended) cases_.erase(id);
   }
 
   // ---- lookups ----------------------------------------------------------------------------
 
-  Case* find(std::uint64_t id) {
-    auto it = cases_.find(id);
-    return it == cases_.end() ? nullptr : &it->second;
-  }
+  Case* find(std::uint64_t id) { return cases_.find(id); }
   const ItemInfo& item(const Case& c, std::size_t k) const {
     const BundleInfo& bi = m_.bundles[c.bundle];
     return c.alone < 0 ? bi.items[k] : bi.items[static_cast<std::size_t>(c.alone)];
   }
-  std::string item_id(const Case& c, std::size_t k) const {
+  const std::string& item_id(const Case& c, std::size_t k) const {
     const ir::Bundle& ir = m_.bundles[c.bundle].load->bundle.bundle();
     return ir.items[c.alone < 0 ? k : static_cast<std::size_t>(c.alone)].id;
   }
@@ -762,7 +792,12 @@ class Sim {
   /// on its own, that item's department's window.
   std::size_t desk(const Case& c) const { return c.alone < 0 ? 0 : item(c, 0).department; }
   const Actor& clerk(const Case& c) const { return m_.actors[m_.bundles[c.bundle].clerk]; }
-  Actor applicant_of(const Case& c) const { return Actor::applicant(fmt::format("a{}.{}", part_, c.journey)); }
+  /// The case's applicant (`a<partition>.<journey>`, as opened).
+  const Actor& applicant_of(const Case& c) {
+    applicant_.kind = ActorKind::applicant;
+    numbered(applicant_.id, "a", static_cast<std::uint64_t>(part_), c.journey);
+    return applicant_;
+  }
   bool window_apply(const Case& c) const {
     const BundleInfo& bi = m_.bundles[c.bundle];
     return c.alone < 0 ? bi.window_apply : bi.items[static_cast<std::size_t>(c.alone)].window_apply;
@@ -778,19 +813,21 @@ class Sim {
   ManualClock clock_;
   SinkStore store_;
   Engine engine_;
-  std::priority_queue<Ev, std::vector<Ev>, std::greater<>> heap_;
-  std::uint64_t seq_ = 0, keys_ = 0;
+  EventQueue<Ev> events_;
+  std::uint64_t keys_ = 0;
   std::size_t pending_ = 0;
   std::int64_t now_ = 0, end_ = 0, day_start_ = 0;
   int days_ = 0;
   std::vector<Rng> arrival_rng_;
   std::vector<Department> depts_;
   std::vector<std::vector<OpenCase>> opens_;
-  std::unordered_map<std::uint64_t, Case> cases_;
+  IdMap<Case> cases_;
   std::unordered_map<std::uint32_t, Journey> journeys_;
   Case opening_;
   std::uint64_t c_id_ = 0;
   Command cmd_;
+  Command sign_{{}, {}, Sign{}};
+  Actor applicant_;
   std::vector<std::uint32_t> scratch_;
   CaseColumns cols_;
   std::vector<std::int64_t> submitted_;

@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <set>
 
 #include "restaurant_case.hpp"
+#include "yishi/simulate/internal/event_queue.hpp"
 #include "yishi/simulate/internal/random.hpp"
 #include "yishi/simulate/simulate.hpp"
 
@@ -246,3 +248,40 @@ TEST_CASE("simulate.regress.every_command_of_the_regression_scenarios_is_accepte
 
 }  // namespace
 }  // namespace yishi::test
+
+TEST_CASE("simulate.event_queue.pops_in_time_then_scheduling_order") {
+  // The radix heap against a sort of everything scheduled: random delays (often zero, so
+  // many events share an instant), pushes interleaved with pops, as a simulation does.
+  using yishi::simulate::internal::EventQueue;
+  EventQueue<std::uint32_t> q;
+  std::vector<std::pair<std::int64_t, std::uint32_t>> expected, got;
+  std::uint64_t seed = 7;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return seed >> 33;
+  };
+  std::int64_t now = 0;
+  std::uint32_t label = 0;
+  for (int round = 0; round < 20000; ++round) {
+    const int pushes = static_cast<int>(next() % 3);
+    for (int k = 0; k < pushes; ++k) {
+      const auto r = next() % 100;
+      const std::int64_t t = now + (r < 30 ? 0 : r < 90 ? static_cast<std::int64_t>(next() % 600) : static_cast<std::int64_t>(next() % 5'000'000));
+      q.push(t, label);
+      expected.emplace_back(t, label++);
+    }
+    if (!q.empty() && next() % 3) {
+      const auto item = q.pop();
+      REQUIRE(item.time() >= now);
+      now = item.time();
+      got.emplace_back(item.time(), item.payload);
+    }
+  }
+  while (!q.empty()) {
+    const auto item = q.pop();
+    got.emplace_back(item.time(), item.payload);
+  }
+  // Labels grow with scheduling order, so (time, label) is the required order.
+  std::sort(expected.begin(), expected.end());
+  CHECK(got == expected);
+}
