@@ -1,9 +1,16 @@
 // The languages: compiled conditions, decision tables and DSL parsing, one core.
 // Targets (judged in benchmarks/RESULTS.md): a 5-clause condition ≥ 20 M evaluations/s; a
 // 20-rule FIRST decision table ≥ 5 M evaluations/s; DSL parsing ≥ 5 MB/s.
+// `bench_language --applicants` prints the workload of the condition and table benchmarks
+// instead (the condition, the rules, the 1,024 applicants and yishi's result for each), so
+// that the peer engines of benchmarks/peers/ run exactly the same inputs and check their
+// answers against yishi's.
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
 #include <random>
+#include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -35,11 +42,23 @@ const char* const bench_bundle = R"yi(bundle bench "基准" version 1 {
 }
 )yi";
 
+/// A rule of the `fee` table: area in [from, to) and the district; the amount.
+struct FeeRule {
+  int from, to, district, amount;
+};
+
+/// 19 rules: four area bands (by 100 m²) for each of the five districts (three for the last),
+/// then a catch-all (`rule - | - => 0`).
+std::vector<FeeRule> fee_rules() {
+  std::vector<FeeRule> out;
+  for (int r = 0; r < 19; ++r) out.push_back({(r % 4) * 100, (r % 4 + 1) * 100, r / 4, 100 + r});
+  return out;
+}
+
 std::string bundle_text() {
-  // 20 rules: four area bands (by 100 m²) for each of the five districts; the last catches all.
   std::string rules;
-  for (int r = 0; r < 19; ++r)
-    rules += fmt::format("    rule [{}..{}) | \"d{}\" => {}\n", (r % 4) * 100, (r % 4 + 1) * 100, r / 4, 100 + r);
+  for (const FeeRule& r : fee_rules())
+    rules += fmt::format("    rule [{}..{}) | \"d{}\" => {}\n", r.from, r.to, r.district, r.amount);
   rules += "    rule - | - => 0\n";
   std::string text = bench_bundle;
   text.replace(text.find("%RULES%"), 7, rules);
@@ -88,10 +107,12 @@ std::vector<std::vector<Value>> applicants() {
 }
 
 // Five clauses joined by `and`/`or`, on five different fields and types.
+const char* const condition_text =
+    "premises.area_m2 >= 50 and premises.seats > 20 and menu.kind in [\"hot_food\", \"cold_food\"] "
+    "and not sign.installed or operator.birth_date < 1995-01-01";
+
 void BM_Condition5Clauses(benchmark::State& state) {
-  auto program = setup().program(
-      "premises.area_m2 >= 50 and premises.seats > 20 and menu.kind in [\"hot_food\", \"cold_food\"] "
-      "and not sign.installed or operator.birth_date < 1995-01-01");
+  auto program = setup().program(condition_text);
   const auto people = applicants();
   yishi::expr::Evaluator ev;
   std::size_t i = 0, yes = 0;
@@ -171,6 +192,48 @@ void BM_DslParse(benchmark::State& state) {
 }
 BENCHMARK(BM_DslParse)->Unit(benchmark::kMillisecond);
 
+// The workload above as one JSON document (see the file comment); fields in the order of
+// applicants(): area, seats, district, kind, sign installed, birth date (days since
+// 1970-01-01, as the language stores a date).
+void print_workload() {
+  const auto people = applicants();
+  auto condition = setup().program(condition_text);
+  const auto& tables = setup().compiled->tables();
+  yishi::expr::Evaluator ev;
+  std::string quoted;  // the condition as a JSON string
+  for (const char* c = condition_text; *c; ++c) {
+    if (*c == '"' || *c == '\\') quoted += '\\';
+    quoted += *c;
+  }
+  std::string out = fmt::format("{{\"condition\": \"{}\",\n\"rules\": [\n", quoted);
+  for (const FeeRule& r : fee_rules())
+    out += fmt::format("  {{\"area_from\": {}, \"area_to\": {}, \"district\": \"d{}\", \"amount\": {}}},\n", r.from, r.to,
+                       r.district, r.amount);
+  out += "  {\"area_from\": null, \"area_to\": null, \"district\": null, \"amount\": 0}],\n\"applicants\": [\n";
+  for (std::size_t k = 0; k < people.size(); ++k) {
+    const auto& p = people[k];
+    const bool yes = ev.run(condition, {.fields = p, .situations = {}, .today = 20000}).is_true();
+    const Value args[2] = {p[0], p[2]};
+    const std::int64_t amount = tables.evaluate(0, 0, args, ev).i;
+    out += fmt::format(
+        "  {{\"area_m2\": {}, \"seats\": {}, \"district\": \"{}\", \"kind\": \"{}\", \"sign_installed\": {}, "
+        "\"birth_date\": {}, \"condition\": {}, \"amount\": {}}}{}\n",
+        p[0].d, p[1].i, p[2].str(), p[3].str(), p[4].b, p[5].i, yes, amount, k + 1 < people.size() ? "," : "");
+  }
+  out += "]}\n";
+  std::fputs(out.c_str(), stdout);
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  if (argc == 2 && std::string_view(argv[1]) == "--applicants") {
+    print_workload();
+    return 0;
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -17,8 +17,14 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm for the peer benchmarks (benchmarks/peers): Debian's nodejs (18) and npm,
+# unless a node and an npm are already on the PATH. Another distribution's nodejs package
+# ships its own npm and conflicts with Debian's, so its presence is checked by command.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#packages[@]} packages present"
+  echo "install-deps: all ${#packages[@]} packages present, and node and npm"
   exit 0
 fi
 
