@@ -148,6 +148,85 @@ struct EventFields {
     d["from_version"] = e.from_version;
     d["to_version"] = e.to_version;
   }
+  // Approval operations (docs/approvals.md).
+  void slot(std::uint32_t item, std::uint32_t k) const {
+    d["item"] = n.item(item);
+    d["slot"] = k;
+  }
+  static py::object instant_or_none(Instant t) { return t == Instant{} ? py::object(py::none()) : to_py_datetime(t); }
+  void operator()(const SignerReleased& e) const { slot(e.item, e.slot); }
+  void operator()(const SignatureTransferred& e) const {
+    slot(e.item, e.slot);
+    d["from"] = e.from;
+    d["to"] = e.to;
+    d["comment"] = e.comment;
+  }
+  void operator()(const SignatureDelegated& e) const {
+    slot(e.item, e.slot);
+    d["owner"] = e.owner;
+    d["delegate"] = e.delegate;
+    d["comment"] = e.comment;
+  }
+  void operator()(const DelegationResolved& e) const {
+    slot(e.item, e.slot);
+    d["by"] = e.by;
+    d["advice"] = e.advice ? py::object(py::str(std::string(to_string(*e.advice)))) : py::object(py::none());
+    d["comment"] = e.comment;
+  }
+  void operator()(const SignerAdded& e) const {
+    slot(e.item, e.slot);
+    d["relative_to"] = e.relative_to;
+    d["position"] = std::string(to_string(e.position));
+    d["role"] = e.role;
+    d["department"] = e.department;
+    d["weight"] = e.weight;
+    d["person"] = e.person;
+    d["added_by"] = e.added_by;
+    d["comment"] = e.comment;
+  }
+  void operator()(const SignerRemoved& e) const {
+    slot(e.item, e.slot);
+    d["comment"] = e.comment;
+  }
+  void operator()(const JoinReevaluated& e) const {
+    d["item"] = n.item(e.item);
+    d["approve_weight"] = e.approve_weight;
+    d["reject_weight"] = e.reject_weight;
+    d["threshold"] = e.threshold;
+    d["total_weight"] = e.total_weight;
+  }
+  void operator()(const RejectedBack& e) const {
+    slot(e.item, e.slot);
+    d["signer"] = e.signer;
+    d["target"] = n.item(e.target);
+    d["comment"] = e.comment;
+  }
+  void operator()(const ItemReset& e) const {
+    d["item"] = n.item(e.item);
+    d["cause"] = std::string(to_string(e.cause));
+  }
+  void operator()(const SignatureReclaimed& e) const {
+    slot(e.item, e.slot);
+    d["signer"] = e.signer;
+    d["comment"] = e.comment;
+  }
+  void operator()(const ItemReopened& e) const { d["item"] = n.item(e.item); }
+  void operator()(const ItemScheduled& e) const {
+    d["item"] = n.item(e.item);
+    d["remind_at"] = instant_or_none(e.remind_at);
+    d["decide_at"] = instant_or_none(e.decide_at);
+  }
+  void operator()(const ReminderSent& e) const {
+    d["item"] = n.item(e.item);
+    d["count"] = e.count;
+    d["next_at"] = instant_or_none(e.next_at);
+    d["manual"] = e.manual;
+    d["comment"] = e.comment;
+  }
+  void operator()(const AutoDecided& e) const {
+    d["item"] = n.item(e.item);
+    d["decision"] = std::string(to_string(e.decision));
+  }
 };
 
 /// The events of an outcome as dicts `{"event": name, "version": N, …fields}`. `bundle` and
@@ -217,6 +296,11 @@ py::dict view_dict(const CaseView& v) {
       sd["assignee"] = s.assignee;
       sd["signer"] = s.signer;
       sd["decision"] = s.decision ? py::object(py::str(std::string(to_string(*s.decision)))) : py::object(py::none());
+      sd["slot"] = s.slot;
+      sd["ready"] = s.ready;
+      sd["added"] = s.added;
+      sd["removed"] = s.removed;
+      sd["delegate"] = s.delegate.empty() ? py::object(py::none()) : py::object(py::str(s.delegate));
       signers.append(sd);
     }
     x["id"] = it.id;
@@ -233,6 +317,10 @@ py::dict view_dict(const CaseView& v) {
     x["deadline"] = to_py_optional(it.deadline);
     x["warning_at"] = to_py_optional(it.warning_at);
     x["signers"] = signers;
+    x["reminders"] = it.reminders;
+    x["remind_at"] = to_py_optional(it.remind_at);
+    x["decide_at"] = to_py_optional(it.decide_at);
+    x["reject_targets"] = it.reject_targets;
     items[py::str(it.id)] = x;
   }
   for (const auto& mv : v.materials) {
@@ -893,6 +981,105 @@ void bind_runtime(py::module_& m) {
           },
           py::kw_only(), py::arg("by"), py::arg("command_id") = py::none(),
           doc("统一出件 by the front desk once every item is decided.").c_str())
+      // Approval operations (docs/approvals.md).
+      .def(
+          "claim",
+          [](PyCase& c, const std::string& item, const py::object& slot, const py::object& by, const py::object& command_id) {
+            return execute(c, to_actor(by, "by"), Claim{item, slot_of(slot)}, command_id);
+          },
+          py::arg("item"), py::kw_only(), py::arg("slot") = py::none(), py::arg("by"), py::arg("command_id") = py::none(),
+          doc("认领: a candidate (staff of the slot's department and role) takes an unassigned signature.").c_str())
+      .def(
+          "unclaim",
+          [](PyCase& c, const std::string& item, const py::object& slot, const py::object& by, const py::object& command_id) {
+            return execute(c, to_actor(by, "by"), Unclaim{item, slot_of(slot)}, command_id);
+          },
+          py::arg("item"), py::kw_only(), py::arg("slot") = py::none(), py::arg("by"), py::arg("command_id") = py::none(),
+          doc("释放: gives a claimed or assigned signature back to its candidates.").c_str())
+      .def(
+          "transfer",
+          [](PyCase& c, const std::string& item, const std::string& to, const std::string& comment, const py::object& slot,
+             const py::object& by, const py::object& command_id) {
+            return execute(c, to_actor(by, "by"), Transfer{item, to, comment, slot_of(slot)}, command_id);
+          },
+          py::arg("item"), py::arg("to"), py::arg("comment"), py::kw_only(), py::arg("slot") = py::none(), py::arg("by"),
+          py::arg("command_id") = py::none(),
+          doc("转办: the holder (or the item's supervisor) hands a signature to `to` for good; a comment is required.").c_str())
+      .def(
+          "delegate",
+          [](PyCase& c, const std::string& item, const std::string& to, const std::string& comment, const py::object& slot,
+             const py::object& by, const py::object& command_id) {
+            return execute(c, to_actor(by, "by"), Delegate{item, to, comment, slot_of(slot)}, command_id);
+          },
+          py::arg("item"), py::arg("to"), py::arg("comment"), py::kw_only(), py::arg("slot") = py::none(), py::arg("by"),
+          py::arg("command_id") = py::none(),
+          doc("委派: the holder asks `to` for advice and signs once the delegation is resolved.").c_str())
+      .def(
+          "resolve_delegation",
+          [](PyCase& c, const std::string& item, const py::object& advice, const std::string& comment,
+             const py::object& slot, const py::object& by, const py::object& command_id) {
+            std::optional<Decision> a;
+            if (!advice.is_none()) {
+              const auto text = advice.cast<std::string>();
+              a = parse_decision(text);
+              if (!a) throw py::value_error(fmt::format("advice `{}`: use \"approve\", \"reject\" or \"return\"", text));
+            }
+            return execute(c, to_actor(by, "by"), ResolveDelegation{item, a, comment, slot_of(slot)}, command_id);
+          },
+          py::arg("item"), py::arg("advice") = py::none(), py::arg("comment") = "", py::kw_only(),
+          py::arg("slot") = py::none(), py::arg("by"), py::arg("command_id") = py::none(),
+          doc("Ends a delegation: the delegate gives `advice`; the owner recalls it with no advice.").c_str())
+      .def(
+          "add_signer",
+          [](PyCase& c, const std::string& item, const std::string& role, const std::string& comment,
+             const std::string& department, int weight, const std::string& person, const std::string& position,
+             const py::object& relative_to, const py::object& by, const py::object& command_id) {
+            const auto p = parse_add_position(position);
+            if (!p) throw py::value_error(fmt::format("position `{}`: use \"before\", \"after\" or \"parallel\"", position));
+            return execute(c, to_actor(by, "by"),
+                           AddSigner{item, role, department, weight, person, *p, slot_of(relative_to), comment}, command_id);
+          },
+          py::arg("item"), py::arg("role"), py::arg("comment"), py::kw_only(), py::arg("department") = "",
+          py::arg("weight") = 1, py::arg("person") = "", py::arg("position") = "parallel",
+          py::arg("relative_to") = py::none(), py::arg("by"), py::arg("command_id") = py::none(),
+          doc("加签: adds a signer for this round, before, after or beside (`parallel`) the current one.").c_str())
+      .def(
+          "remove_signer",
+          [](PyCase& c, const std::string& item, std::uint32_t slot, const std::string& comment, const py::object& by,
+             const py::object& command_id) {
+            return execute(c, to_actor(by, "by"), RemoveSigner{item, slot, comment}, command_id);
+          },
+          py::arg("item"), py::arg("slot"), py::arg("comment"), py::kw_only(), py::arg("by"),
+          py::arg("command_id") = py::none(),
+          doc("减签: removes a slot that has not signed; the join is re-evaluated at once.").c_str())
+      .def(
+          "reject_back",
+          [](PyCase& c, const std::string& item, const std::string& to, const std::string& comment,
+             const py::object& materials, const py::object& slot, const py::object& by, const py::object& command_id) {
+            return execute(c, to_actor(by, "by"),
+                           RejectBack{item, to, comment, to_strings(materials, "materials"), slot_of(slot)}, command_id);
+          },
+          py::arg("item"), py::arg("to"), py::arg("comment"), py::kw_only(), py::arg("materials") = py::none(),
+          py::arg("slot") = py::none(), py::arg("by"), py::arg("command_id") = py::none(),
+          doc("驳回 to \"applicant\" (a correction), \"previous\" or a named earlier step, which is reviewed again.").c_str())
+      .def(
+          "reclaim",
+          [](PyCase& c, const std::string& item, const std::string& comment, const py::object& slot, const py::object& by,
+             const py::object& command_id) {
+            return execute(c, to_actor(by, "by"), Reclaim{item, slot_of(slot), comment}, command_id);
+          },
+          py::arg("item"), py::arg("comment") = "", py::kw_only(), py::arg("slot") = py::none(), py::arg("by"),
+          py::arg("command_id") = py::none(),
+          doc("拿回: a signer takes back their decision while nothing after it has been acted on.").c_str())
+      .def(
+          "remind",
+          [](PyCase& c, const std::string& item, const std::string& comment, const py::object& by,
+             const py::object& command_id) {
+            return execute(c, applicant_actor(c, by), Remind{item, comment}, command_id);
+          },
+          py::arg("item"), py::arg("comment") = "", py::kw_only(), py::arg("by") = py::none(),
+          py::arg("command_id") = py::none(),
+          doc("催办 by hand: the applicant (default) or the front desk reminds the signers of an item in review.").c_str())
       .def(
           "migrate",
           [](PyCase& c, const std::string& version, const py::object& by, const py::object& command_id) {

@@ -431,6 +431,61 @@ class Case:
         self, item: str, passed: bool = True, comment: str = "", *, by: StaffActor, command_id: str | None = None
     ) -> list[Event]: ...
     def issue(self, *, by: StaffActor, command_id: str | None = None) -> list[Event]: ...
+    # approval operations (docs/approvals.md)
+    def claim(self, item: str, *, slot: int | None = None, by: StaffActor, command_id: str | None = None) -> list[Event]: ...
+    def unclaim(
+        self, item: str, *, slot: int | None = None, by: StaffActor, command_id: str | None = None
+    ) -> list[Event]: ...
+    def transfer(
+        self, item: str, to: str, comment: str, *, slot: int | None = None, by: StaffActor, command_id: str | None = None
+    ) -> list[Event]: ...
+    def delegate(
+        self, item: str, to: str, comment: str, *, slot: int | None = None, by: StaffActor, command_id: str | None = None
+    ) -> list[Event]: ...
+    def resolve_delegation(
+        self,
+        item: str,
+        advice: str | None = None,
+        comment: str = "",
+        *,
+        slot: int | None = None,
+        by: StaffActor,
+        command_id: str | None = None,
+    ) -> list[Event]: ...
+    def add_signer(
+        self,
+        item: str,
+        role: str,
+        comment: str,
+        *,
+        department: str = "",
+        weight: int = 1,
+        person: str = "",
+        position: str = "parallel",
+        relative_to: int | None = None,
+        by: StaffActor,
+        command_id: str | None = None,
+    ) -> list[Event]: ...
+    def remove_signer(
+        self, item: str, slot: int, comment: str, *, by: StaffActor, command_id: str | None = None
+    ) -> list[Event]: ...
+    def reject_back(
+        self,
+        item: str,
+        to: str,
+        comment: str,
+        *,
+        materials: Sequence[str] | None = None,
+        slot: int | None = None,
+        by: StaffActor,
+        command_id: str | None = None,
+    ) -> list[Event]: ...
+    def reclaim(
+        self, item: str, comment: str = "", *, slot: int | None = None, by: StaffActor, command_id: str | None = None
+    ) -> list[Event]: ...
+    def remind(
+        self, item: str, comment: str = "", *, by: StaffActor | None = None, command_id: str | None = None
+    ) -> list[Event]: ...
     def migrate(self, version: str, *, by: StaffActor, command_id: str | None = None) -> list[Event]: ...
     def __eq__(self, other: object) -> bool: ...
     def __hash__(self) -> int: ...

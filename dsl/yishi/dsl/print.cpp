@@ -303,8 +303,32 @@ class Printer {
         }) + "]";
       line("    ", s);
     }
+    if (!it.approvals.is_default()) approvals(it.approvals);
     if (!it.basis.empty()) line("    ", "basis " + quote(it.basis));
     line("  ", "}");
+  }
+
+  void approvals(const ir::Approvals& ap) {
+    const ir::Approvals defaults;
+    line("    ", "approvals {");
+    if (ap.allow != defaults.allow) {
+      if (auto w = ap.allow_word()) line("      ", fmt::format("allow {}", *w));
+      else line("      ", "allow " + joined(ap.allow, ", ", [](ir::ApprovalOperation o) { return std::string(ir::to_string(o)); }));
+    }
+    if (!ap.supervisor.empty()) line("      ", "supervisor " + ap.supervisor);
+    if (ap.reject_to != defaults.reject_to || ap.siblings != defaults.siblings || ap.resume != defaults.resume) {
+      std::string s = "reject to " + joined(ap.reject_to, ", ", [](const ir::RejectTarget& t) { return std::string(ir::to_string(t)); });
+      if (ap.siblings != defaults.siblings) s += fmt::format(" siblings {}", ir::to_string(ap.siblings));
+      if (ap.resume != defaults.resume) s += fmt::format(" resume {}", ir::to_string(ap.resume));
+      line("      ", s);
+    }
+    if (const auto& rm = ap.remind)
+      line("      ", fmt::format("remind {}every {} max {}", rm->first ? "first " + ir::to_string(*rm->first) + " " : std::string(),
+                                ir::to_string(rm->every), rm->max));
+    if (const auto& ad = ap.auto_decide)
+      line("      ", fmt::format("auto {}{}", ad->approve ? "approve" : "reject",
+                                ad->after ? " after " + ir::to_string(*ad->after) : std::string()));
+    line("    ", "}");
   }
 
   CommentQueue comments_;

@@ -203,4 +203,9 @@ Instant Calendar::warning_point(Instant start, const ir::WorkDuration& limit, do
   return part >= total ? due : add_office_minutes(start, part);
 }
 
+Instant Calendar::after_office_time(Instant start, const ir::WorkDuration& amount) const {
+  const std::int64_t minutes = std::int64_t{amount.days} * hours_.minutes_per_day() + std::int64_t{amount.hours} * 60;
+  return add_office_minutes(start, minutes);
+}
+
 }  // namespace yishi

@@ -78,6 +78,10 @@ class Calendar {
   /// The instant `fraction` (0..1] of the way through the office time between `start` and
   /// `deadline(start, limit)`: the warning point (亮灯) of a limit.
   [[nodiscard]] Instant warning_point(Instant start, const ir::WorkDuration& limit, double fraction) const;
+  /// `start` plus an amount of office time: `Nwd` is N full office days (the same time of
+  /// day N working days later), `Nwh` N office hours, skipping days off and closed hours.
+  /// Reminders (催办) are scheduled with it, so they always fall in office hours.
+  [[nodiscard]] Instant after_office_time(Instant start, const ir::WorkDuration& amount) const;
 
   /// Local date and minute of day of an instant.
   [[nodiscard]] Date local_date(Instant t) const;

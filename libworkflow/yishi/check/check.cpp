@@ -54,8 +54,11 @@ class Checker {
     materials();
     expressions_ = check_expressions(b_, d_);
     items();
+    const std::size_t errors_before_order = d_.error_count();
     cycles();
     stages();
+    // On a broken order, "comes before" means nothing: no rejection-target errors on top.
+    if (d_.error_count() == errors_before_order) approvals();
     if (opts_.warnings) warnings();
     d_.sort();
     return std::move(d_);
@@ -270,6 +273,94 @@ class Checker {
                            "baseline inflates the time the report says the bundle saves"));
       repeated_in_item(it);
       review(it);
+    }
+  }
+
+  // Approval operations (docs/approvals.md): rejection targets must come before the step, a
+  // supervisor needs something to supervise, and the policies and timers must make sense.
+  void approvals() {
+    const auto ancestors = ir::item_ancestors(b_);
+    std::vector<std::vector<std::uint32_t>> direct(b_.items.size());
+    for (auto [from, to] : ir::dependency_edges(b_)) direct[to].push_back(from);
+    auto comes_after = [&](std::uint32_t i, std::uint32_t j) {  // i comes after j
+      return std::binary_search(ancestors[i].begin(), ancestors[i].end(), j);
+    };
+    for (std::uint32_t i = 0; i < b_.items.size(); ++i) {
+      const ir::Item& it = b_.items[i];
+      const ir::Approvals& ap = it.approvals;
+      bool step_target = false;
+      for (const ir::RejectTarget& t : ap.reject_to) {
+        step_target |= t.kind != ir::RejectTarget::Kind::applicant;
+        if (t.kind == ir::RejectTarget::Kind::previous) {
+          auto preds = direct[i];
+          std::sort(preds.begin(), preds.end());
+          preds.erase(std::unique(preds.begin(), preds.end()), preds.end());
+          if (opts_.warnings && preds.size() > 1)
+            add(Diagnostic::make(DiagCode::ambiguous_previous, t.loc.span,
+                                 fmt::format("`previous` of `{}` may be ambiguous: it comes directly after `{}` and `{}`",
+                                             it.id, b_.items[preds[0]].id, b_.items[preds[1]].id))
+                    .label("several steps before")
+                    .with_help("name the step to reject back to"));
+        }
+        if (t.kind != ir::RejectTarget::Kind::item) continue;
+        const ir::Item* target = b_.find_item(t.item.id);
+        if (!target) {
+          unknown_item(t.item);
+          continue;
+        }
+        const auto j = static_cast<std::uint32_t>(target - b_.items.data());
+        if (comes_after(i, j)) continue;
+        if (j == i || comes_after(j, i)) {
+          add(Diagnostic::make(DiagCode::reject_target_not_before, t.loc.span,
+                               j == i ? fmt::format("item `{}` cannot reject back to itself", it.id)
+                                      : fmt::format("item `{}` cannot reject back to `{}`: `{}` comes after it", it.id,
+                                                    target->id, target->id))
+                  .label(j == i ? "the step itself" : "comes after this item")
+                  .also(target->loc.span, "declared here")
+                  .with_help("a step can only be rejected back to a step it comes after, to `previous` or to `applicant`"));
+          continue;
+        }
+        auto d = Diagnostic::make(DiagCode::reject_target_parallel, t.loc.span,
+                                  fmt::format("item `{}` cannot reject back to `{}`: they run in parallel", it.id, target->id))
+                     .label("in a parallel branch")
+                     .also(target->loc.span, "declared here");
+        // The nearest step both come after, if any: the last common ancestor in declaration order
+        // among those with the most ancestors of their own.
+        std::optional<std::uint32_t> common;
+        for (std::uint32_t a : ancestors[i])
+          if (comes_after(j, a) && (!common || ancestors[a].size() > ancestors[*common].size())) common = a;
+        add(std::move(d).with_help(common ? fmt::format("reject back to a step both come after, such as `{}`",
+                                                        b_.items[*common].id)
+                                          : std::string("reject back to a step both come after, or to `applicant`")));
+      }
+      if (!ap.supervisor.empty() && !ap.allows(ir::ApprovalOperation::add_signer) &&
+          !ap.allows(ir::ApprovalOperation::remove_signer) && !ap.allows(ir::ApprovalOperation::transfer))
+        add(Diagnostic::make(DiagCode::supervisor_without_operations, ap.supervisor_loc.span,
+                             fmt::format("supervisor `{}` of `{}` has nothing to supervise", ap.supervisor, it.id))
+                .label("no operation to supervise")
+                .with_help("allow `add_signer`, `remove_signer` or `transfer`, or drop `supervisor`"));
+      if (!opts_.warnings) continue;
+      const ir::Approvals defaults;
+      if (!step_target && (ap.siblings != defaults.siblings || ap.resume != defaults.resume))
+        add(Diagnostic::make(DiagCode::reject_policy_unused, ap.reject_loc.span,
+                             fmt::format("`{}` of `{}` has no effect: it can only reject back to the applicant",
+                                         ap.siblings != defaults.siblings ? "siblings" : "resume", it.id))
+                .label("no earlier step to reject back to")
+                .with_help("add a step to `reject.to`, or remove the policy"));
+      if (ap.auto_decide && ap.auto_decide->after && total_hours(*ap.auto_decide->after) > total_hours(it.statutory))
+        add(Diagnostic::make(DiagCode::auto_decision_beyond_statutory, ap.auto_decide->loc.span,
+                             fmt::format("item `{}` decides automatically after {}, beyond its statutory limit {}", it.id,
+                                         ir::to_string(*ap.auto_decide->after), ir::to_string(it.statutory)))
+                .label("automatic decision")
+                .also(it.statutory_loc.span, "statutory limit")
+                .with_help("decide within the statutory limit (法定时限)"));
+      if (ap.remind && total_hours(ap.remind->first.value_or(ap.remind->every)) > total_hours(it.promised))
+        add(Diagnostic::make(DiagCode::reminder_after_deadline, ap.remind->loc.span,
+                             fmt::format("the first reminder of `{}` comes after its promised limit {}", it.id,
+                                         ir::to_string(it.promised)))
+                .label("first reminder")
+                .also(it.promised_loc.span, "promised limit")
+                .with_help("remind before the promised limit (承诺时限)"));
     }
   }
 

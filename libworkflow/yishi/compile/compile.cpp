@@ -71,34 +71,47 @@ JoinPolicy resolve_join(const ir::Review& rv) {
   return j;
 }
 
-// Edges implied by explicit stages: the items of a stage that wait for nothing inside their
-// stage wait for the items of the previous non-empty stage that nothing in it waits for.
-std::vector<std::pair<std::size_t, std::size_t>> stage_edges(const ir::Bundle& b,
-                                                             const std::unordered_map<std::string_view, std::size_t>& idx) {
-  std::vector<std::pair<std::size_t, std::size_t>> edges;
-  std::vector<std::size_t> prev_sinks;
-  for (const auto& st : b.stages) {
-    std::vector<std::size_t> members;
-    for (const auto& r : st.items) members.push_back(idx.at(r.id));
-    if (members.empty()) continue;
-    auto in_stage = [&](std::string_view id) {
-      return std::any_of(st.items.begin(), st.items.end(), [&](const ir::Ref& r) { return r.id == id; });
-    };
-    std::vector<std::size_t> sinks;
-    for (std::size_t m : members) {
-      const auto& it = b.items[m];
-      const bool source = std::none_of(it.after.begin(), it.after.end(), [&](const ir::Ref& a) { return in_stage(a.id); });
-      if (source)
-        for (std::size_t p : prev_sinks) edges.push_back({p, m});
-      const bool sink = std::none_of(members.begin(), members.end(), [&](std::size_t o) {
-        const auto& oa = b.items[o].after;
-        return std::any_of(oa.begin(), oa.end(), [&](const ir::Ref& a) { return a.id == it.id; });
-      });
-      if (sink) sinks.push_back(m);
+// Each review step's ancestors (the review steps it comes after, in topological order: its
+// legal rejection targets) and its approval operations, with `previous` and `any` resolved.
+void resolve_approvals(const ir::Bundle& bundle, const std::vector<StepId>& order, std::vector<Step>& steps) {
+  const auto ancestors = ir::item_ancestors(bundle);
+  std::vector<std::uint32_t> rank(steps.size());
+  for (std::uint32_t k = 0; k < order.size(); ++k) rank[order[k].value] = k;
+  for (std::size_t i = 0; i < bundle.items.size(); ++i) {
+    Step& s = steps[i + 1];
+    for (std::uint32_t a : ancestors[i]) s.ancestors.push_back(StepId{a + 1});
+    std::sort(s.ancestors.begin(), s.ancestors.end(), [&](StepId x, StepId y) { return rank[x.value] < rank[y.value]; });
+    const ir::Approvals& ap = bundle.items[i].approvals;
+    ApprovalPolicy& pol = s.approvals;
+    for (ir::ApprovalOperation o : ap.allow) pol.allowed |= static_cast<std::uint16_t>(1u << static_cast<unsigned>(o));
+    pol.supervisor = ap.supervisor;
+    pol.to_applicant = false;
+    for (const ir::RejectTarget& t : ap.reject_to) {
+      switch (t.kind) {
+        case ir::RejectTarget::Kind::applicant: pol.to_applicant = true; break;
+        case ir::RejectTarget::Kind::previous: pol.to_previous = true; break;
+        case ir::RejectTarget::Kind::any:
+          pol.to_applicant = true;
+          pol.reject_to = s.ancestors;
+          break;
+        case ir::RejectTarget::Kind::item: {
+          const ir::Item* target = bundle.find_item(t.item.id);
+          YISHI_ASSERT(target, "the checker let an unknown rejection target through");
+          const StepId id{static_cast<std::uint32_t>(target - bundle.items.data()) + 1};
+          YISHI_ASSERT(std::find(s.ancestors.begin(), s.ancestors.end(), id) != s.ancestors.end(),
+                       "the checker let a rejection target that does not come before the step through");
+          pol.reject_to.push_back(id);
+          break;
+        }
+      }
     }
-    prev_sinks = std::move(sinks);
+    std::sort(pol.reject_to.begin(), pol.reject_to.end(), [&](StepId x, StepId y) { return rank[x.value] < rank[y.value]; });
+    pol.reject_to.erase(std::unique(pol.reject_to.begin(), pol.reject_to.end()), pol.reject_to.end());
+    pol.siblings = ap.siblings;
+    pol.resume = ap.resume;
+    pol.remind = ap.remind;
+    pol.auto_decide = ap.auto_decide;
   }
-  return edges;
 }
 
 }  // namespace
@@ -115,8 +128,6 @@ CompileResult compile(ir::Bundle bundle) {
   impl->intake = StepId{0};
   impl->issuance = StepId{static_cast<std::uint32_t>(n - 1)};
   impl->steps.resize(n);
-  std::unordered_map<std::string_view, std::size_t> idx;
-  for (std::size_t i = 0; i < n_items; ++i) idx.emplace(bundle.items[i].id, i);
 
   StepGraph g(n);
   auto add_edge = [&](std::size_t from, std::size_t to) {
@@ -124,9 +135,7 @@ CompileResult compile(ir::Bundle bundle) {
     (void)e;
     if (!exists) boost::add_edge(from, to, g);
   };
-  for (std::size_t i = 0; i < n_items; ++i)
-    for (const auto& a : bundle.items[i].after) add_edge(idx.at(a.id) + 1, i + 1);
-  for (auto [from, to] : stage_edges(bundle, idx)) add_edge(from + 1, to + 1);
+  for (auto [from, to] : ir::dependency_edges(bundle)) add_edge(from + 1, to + 1);
   for (std::size_t i = 1; i <= n_items; ++i) {
     if (boost::in_degree(i, g) == 0) add_edge(0, i);
     if (boost::out_degree(i, g) == 0) add_edge(i, n - 1);
@@ -186,6 +195,7 @@ CompileResult compile(ir::Bundle bundle) {
         s.signers.push_back({sg.role, sg.department ? sg.department->id : it.department.id, sg.weight});
     }
   }
+  resolve_approvals(bundle, impl->order, impl->steps);
   impl->graph = std::move(g);
   impl->bundle = std::move(bundle);
   compile_conditions(*impl);

@@ -53,6 +53,22 @@ struct StepSigner {
   std::int32_t weight = 1;
 };
 
+/// A review step's approval operations (docs/approvals.md), resolved against the graph.
+struct ApprovalPolicy {
+  std::uint16_t allowed = 0;  ///< one bit per ir::ApprovalOperation
+  std::string supervisor;     ///< a role of the item's department; empty: none
+  bool to_applicant = true;   ///< may be rejected back to the applicant (the `return` decision)
+  bool to_previous = false;   ///< may be rejected back to `previous` (resolved when it happens)
+  std::vector<StepId> reject_to;  ///< the steps it may be rejected back to, in topological order
+  ir::SiblingPolicy siblings = ir::SiblingPolicy::keep;
+  ir::ResumePolicy resume = ir::ResumePolicy::rejecting_step;
+  std::optional<ir::Reminders> remind;
+  std::optional<ir::AutoDecision> auto_decide;
+  [[nodiscard]] bool allows(ir::ApprovalOperation o) const noexcept {
+    return (allowed >> static_cast<unsigned>(o)) & 1u;
+  }
+};
+
 /// One node of the executable graph.
 struct Step {
   StepId id;
@@ -64,6 +80,11 @@ struct Step {
   std::uint32_t depth = 0;          ///< longest number of edges from intake
   JoinPolicy join;
   std::vector<StepSigner> signers;  ///< in order (matters for `sequence`)
+  /// Review steps: the review steps this one comes after, directly or not, in topological
+  /// order. These are the only steps it may legally be rejected back to (驳回): never
+  /// itself, nothing after it, nothing in a parallel branch.
+  std::vector<StepId> ancestors;
+  ApprovalPolicy approvals;  ///< review steps only
 };
 
 /// What a bundle's conditions say about one applicant's answers (`evaluate_conditions`).

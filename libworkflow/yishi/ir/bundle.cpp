@@ -39,6 +39,19 @@ constexpr std::array<std::pair<Channel, std::string_view>, 3> channel_names{{
     {Channel::online, "online"}, {Channel::window, "window"}, {Channel::mail, "mail"},
 }};
 
+constexpr std::array<std::pair<ApprovalOperation, std::string_view>, 7> operation_names{{
+    {ApprovalOperation::claim, "claim"}, {ApprovalOperation::transfer, "transfer"},
+    {ApprovalOperation::delegate, "delegate"}, {ApprovalOperation::add_signer, "add_signer"},
+    {ApprovalOperation::remove_signer, "remove_signer"}, {ApprovalOperation::reclaim, "reclaim"},
+    {ApprovalOperation::remind, "remind"},
+}};
+constexpr std::array<std::pair<SiblingPolicy, std::string_view>, 3> sibling_names{{
+    {SiblingPolicy::keep, "keep"}, {SiblingPolicy::cancel, "cancel"}, {SiblingPolicy::redo, "redo"},
+}};
+constexpr std::array<std::pair<ResumePolicy, std::string_view>, 2> resume_names{{
+    {ResumePolicy::rejecting_step, "rejecting_step"}, {ResumePolicy::rerun, "rerun"},
+}};
+
 template <class E, std::size_t N>
 std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& table, E e) {
   for (auto [k, n] : table)
@@ -65,6 +78,92 @@ std::string_view to_string(FieldType t) { return name_of(field_type_names, t); }
 std::optional<FieldType> parse_field_type(std::string_view s) { return parse_name(field_type_names, s); }
 bool sensitive_by_default(FieldType t) noexcept {
   return t == FieldType::id_card || t == FieldType::phone || t == FieldType::address;
+}
+
+std::string_view to_string(ApprovalOperation o) { return name_of(operation_names, o); }
+std::optional<ApprovalOperation> parse_approval_operation(std::string_view s) { return parse_name(operation_names, s); }
+std::string_view to_string(SiblingPolicy p) { return name_of(sibling_names, p); }
+std::optional<SiblingPolicy> parse_sibling_policy(std::string_view s) { return parse_name(sibling_names, s); }
+std::string_view to_string(ResumePolicy p) { return name_of(resume_names, p); }
+std::optional<ResumePolicy> parse_resume_policy(std::string_view s) { return parse_name(resume_names, s); }
+
+bool Approvals::allows(ApprovalOperation o) const noexcept {
+  return std::find(allow.begin(), allow.end(), o) != allow.end();
+}
+std::vector<ApprovalOperation> Approvals::default_allow() {
+  return {ApprovalOperation::claim, ApprovalOperation::transfer, ApprovalOperation::delegate};
+}
+std::vector<RejectTarget> Approvals::default_reject_to() { return {RejectTarget{}}; }
+std::optional<std::string_view> Approvals::allow_word() const noexcept {
+  if (allow.empty()) return "none";
+  if (allow.size() == operation_names.size()) return "all";
+  return std::nullopt;
+}
+std::string_view to_string(const RejectTarget& t) {
+  switch (t.kind) {
+    case RejectTarget::Kind::applicant: return "applicant";
+    case RejectTarget::Kind::previous: return "previous";
+    case RejectTarget::Kind::any: return "any";
+    case RejectTarget::Kind::item: break;
+  }
+  return t.item.id;
+}
+bool Approvals::is_default() const { return *this == Approvals{}; }
+
+std::vector<std::pair<std::uint32_t, std::uint32_t>> dependency_edges(const Bundle& b) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;
+  auto index = [&](std::string_view id) -> std::optional<std::uint32_t> {
+    if (const Item* it = b.find_item(id)) return static_cast<std::uint32_t>(it - b.items.data());
+    return std::nullopt;
+  };
+  for (std::uint32_t i = 0; i < b.items.size(); ++i)
+    for (const Ref& a : b.items[i].after)
+      if (auto j = index(a.id)) edges.push_back({*j, i});
+  std::vector<std::uint32_t> prev_sinks;
+  for (const Stage& st : b.stages) {
+    std::vector<std::uint32_t> members;
+    for (const Ref& r : st.items)
+      if (auto m = index(r.id)) members.push_back(*m);
+    if (members.empty()) continue;
+    auto in_stage = [&](std::string_view id) {
+      return std::any_of(st.items.begin(), st.items.end(), [&](const Ref& r) { return r.id == id; });
+    };
+    std::vector<std::uint32_t> sinks;
+    for (std::uint32_t m : members) {
+      const Item& it = b.items[m];
+      if (std::none_of(it.after.begin(), it.after.end(), [&](const Ref& a) { return in_stage(a.id); }))
+        for (std::uint32_t p : prev_sinks) edges.push_back({p, m});
+      const bool sink = std::none_of(members.begin(), members.end(), [&](std::uint32_t o) {
+        const auto& oa = b.items[o].after;
+        return std::any_of(oa.begin(), oa.end(), [&](const Ref& a) { return a.id == it.id; });
+      });
+      if (sink) sinks.push_back(m);
+    }
+    prev_sinks = std::move(sinks);
+  }
+  return edges;
+}
+
+std::vector<std::vector<std::uint32_t>> item_ancestors(const Bundle& b) {
+  const std::size_t n = b.items.size();
+  std::vector<std::vector<std::uint32_t>> before(n), out(n);
+  for (auto [from, to] : dependency_edges(b)) before[to].push_back(from);
+  std::vector<char> seen(n);
+  std::vector<std::uint32_t> stack;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::fill(seen.begin(), seen.end(), 0);
+    stack.assign(before[i].begin(), before[i].end());
+    while (!stack.empty()) {
+      const std::uint32_t j = stack.back();
+      stack.pop_back();
+      if (seen[j]) continue;
+      seen[j] = 1;
+      out[i].push_back(j);
+      stack.insert(stack.end(), before[j].begin(), before[j].end());
+    }
+    std::sort(out[i].begin(), out[i].end());
+  }
+  return out;
 }
 
 std::string_view to_string(Channel c) { return name_of(channel_names, c); }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "yishi/source/source_map.hpp"
@@ -262,6 +263,94 @@ struct FormEntry {
   friend bool operator==(const FormEntry&, const FormEntry&) = default;
 };
 
+/// What staff may do to a step's signatures besides signing them (docs/approvals.md).
+enum class ApprovalOperation : std::uint8_t {
+  claim,          ///< 认领 / 释放: take or give back an unassigned signature
+  transfer,       ///< 转办: hand a pending signature to another person for good
+  delegate,       ///< 委派: hand it over for advice, and decide after it comes back
+  add_signer,     ///< 加签: add a signer before, after or beside the current one
+  remove_signer,  ///< 减签: remove a signer who has not signed
+  reclaim,        ///< 拿回: take back a decision while the next step has not acted
+  remind,         ///< 催办: remind the signers by hand (scheduled reminders need `remind`)
+};
+[[nodiscard]] std::string_view to_string(ApprovalOperation o);
+[[nodiscard]] std::optional<ApprovalOperation> parse_approval_operation(std::string_view s);
+
+/// What a rejection back (驳回) to an earlier step does to the parallel branches beside the path.
+enum class SiblingPolicy : std::uint8_t {
+  keep,    ///< their work stands; what comes after them waits for the target's new approval
+  cancel,  ///< reviews in progress go back to pending (not the final item status `cancelled`)
+  redo,    ///< reviews in progress and approvals go back to pending: reviewed again
+};
+[[nodiscard]] std::string_view to_string(SiblingPolicy p);
+[[nodiscard]] std::optional<SiblingPolicy> parse_sibling_policy(std::string_view s);
+
+/// Where a case goes on after a rejection back, once the target is approved again.
+enum class ResumePolicy : std::uint8_t {
+  rejecting_step,  ///< 回到驳回节点: the steps in between keep their approvals
+  rerun,           ///< 重新流转: the steps in between are reviewed again
+};
+[[nodiscard]] std::string_view to_string(ResumePolicy p);
+[[nodiscard]] std::optional<ResumePolicy> parse_resume_policy(std::string_view s);
+
+/// A target a step may be rejected back to.
+struct RejectTarget {
+  enum class Kind : std::uint8_t {
+    applicant,  ///< back to the applicant for correction (the `return` decision)
+    previous,   ///< the step it comes directly after (the applicant when there is none)
+    any,        ///< every step it comes after, and the applicant
+    item,       ///< a named step it comes after
+  };
+  Kind kind = Kind::applicant;
+  Ref item;  ///< Kind::item
+  Loc loc;
+  friend bool operator==(const RejectTarget&, const RejectTarget&) = default;
+};
+/// `applicant`, `previous`, `any` or the item's id, as written.
+[[nodiscard]] std::string_view to_string(const RejectTarget& t);
+
+/// 催办: reminders to the signers on a schedule in office hours, at most `max` per round.
+struct Reminders {
+  std::optional<WorkDuration> first;  ///< from the start of the review; default `every`
+  WorkDuration every{1, 0};
+  std::int32_t max = 3;
+  Loc loc;
+  friend bool operator==(const Reminders&, const Reminders&) = default;
+};
+
+/// 超时自动审批: the step decides itself when nobody did in time.
+struct AutoDecision {
+  bool approve = true;                ///< approve (超时自动同意) or reject (超时自动驳回)
+  std::optional<WorkDuration> after;  ///< from the start of the review; default: the promised limit
+  Loc loc;
+  friend bool operator==(const AutoDecision&, const AutoDecision&) = default;
+};
+
+/// The approval operations a step allows, where it may be rejected back to, its reminders
+/// and its automatic decision (docs/approvals.md). The defaults are what an item without an
+/// `approvals` declaration gets.
+struct Approvals {
+  // (Defaults come from functions: GCC 12 fails on list-initialised member defaults here.)
+  std::vector<ApprovalOperation> allow = default_allow();  ///< sorted, without repeats
+  std::string supervisor;  ///< a role of the item's department that may add, remove and transfer any signature
+  std::vector<RejectTarget> reject_to = default_reject_to();  ///< default: the applicant only
+  SiblingPolicy siblings = SiblingPolicy::keep;
+  ResumePolicy resume = ResumePolicy::rejecting_step;
+  std::optional<Reminders> remind;
+  std::optional<AutoDecision> auto_decide;
+  Loc loc, supervisor_loc, reject_loc;
+  friend bool operator==(const Approvals&, const Approvals&) = default;
+
+  [[nodiscard]] bool allows(ApprovalOperation o) const noexcept;
+  /// claim, transfer and delegate: they change who decides, not what the flow does.
+  [[nodiscard]] static std::vector<ApprovalOperation> default_allow();
+  [[nodiscard]] static std::vector<RejectTarget> default_reject_to();
+  /// `all`, `none`, or nullopt when only some operations are allowed (written as a list).
+  [[nodiscard]] std::optional<std::string_view> allow_word() const noexcept;
+  /// Whether every value is the default (printers then leave the declaration out).
+  [[nodiscard]] bool is_default() const;
+};
+
 /// One department's administrative service within the bundle (事项).
 struct Item {
   std::string id;
@@ -276,6 +365,7 @@ struct Item {
   std::vector<Expression> when;     ///< conditions that must all hold; empty = always
   std::vector<Ref> after;           ///< items that must be approved first (串联)
   Review review;
+  Approvals approvals;
   bool pledge = false;      ///< 告知承诺 allowed
   bool essential = true;    ///< a rejection rejects the whole case
   std::int64_t fee_fen = 0; ///< fee in fen (0.01 yuan)
@@ -350,6 +440,15 @@ struct Bundle {
   [[nodiscard]] const Item* find_item(std::string_view key) const;
   [[nodiscard]] const DecisionTable* find_table(std::string_view key) const;
 };
+
+/// The order between items: (before, after) index pairs for every `after` reference to a
+/// declared item and for the order stages imply (the items of a stage that wait for nothing
+/// inside it come after the items of the previous non-empty stage that nothing in it waits
+/// for). The checker and the compiler share it, so they agree on what "comes before" means.
+[[nodiscard]] std::vector<std::pair<std::uint32_t, std::uint32_t>> dependency_edges(const Bundle& b);
+/// For each item, the items it comes after, directly or not (its ancestors), sorted by index.
+/// Safe on a cyclic order (an item on a cycle is then among its own ancestors).
+[[nodiscard]] std::vector<std::vector<std::uint32_t>> item_ancestors(const Bundle& b);
 
 /// A fee in yuan with at most two decimals (`0`, `12`, `12.5`, `12.50`), in fen; nullopt for
 /// anything else (signs, exponents, `.5`, `5.`, more than 12 digits of yuan).

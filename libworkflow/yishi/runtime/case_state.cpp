@@ -57,6 +57,15 @@ Plan::Plan(CompiledBundle cb) : compiled(std::move(cb)) {
   }
   for (std::uint32_t i = 0; i < items.size(); ++i)
     for (std::uint32_t p : items[i].after) items[p].dependents.push_back(i);
+  for (std::uint32_t i = 0; i < b.items.size(); ++i) {
+    const Step& step = compiled.step(*compiled.step_of_item(b.items[i].id));
+    PlanItem& pi = items[i];
+    for (StepId a : step.ancestors) pi.ancestors.push_back(static_cast<std::uint32_t>(compiled.step(a).item));
+    std::sort(pi.ancestors.begin(), pi.ancestors.end());
+    for (std::uint32_t a : pi.ancestors) items[a].descendants.push_back(i);
+    pi.approvals = &step.approvals;
+    for (StepId t : step.approvals.reject_to) pi.reject_to.push_back(static_cast<std::uint32_t>(compiled.step(t).item));
+  }
   for (StepId s : compiled.topological_order()) {
     const Step& step = compiled.step(s);
     if (step.kind == StepKind::review) order.push_back(static_cast<std::uint32_t>(step.item));
@@ -74,6 +83,64 @@ std::optional<std::uint32_t> find_in(const IndexMap& map, std::string_view id) {
 std::optional<std::uint32_t> Plan::find_item(std::string_view id) const { return find_in(item_index, id); }
 std::optional<std::uint32_t> Plan::find_material(std::string_view id) const { return find_in(material_index, id); }
 std::optional<std::uint32_t> Plan::find_situation(std::string_view id) const { return find_in(situation_index, id); }
+
+std::uint32_t slot_count(const Plan& plan, const CaseState& state, std::uint32_t i) {
+  std::uint32_t n = plan.items[i].slot_count;
+  for (const AddedSigner& a : state.added) n += a.item == i;
+  return n;
+}
+
+SlotInfo slot_info(const Plan& plan, const CaseState& state, std::uint32_t i, std::uint32_t k) {
+  const PlanItem& pi = plan.items[i];
+  if (k < pi.slot_count) {
+    const PlanSlot& ps = plan.slots[pi.slot_begin + k];
+    return {ps.role, ps.department, ps.weight, &state.signers[pi.slot_begin + k], false, {}};
+  }
+  std::uint32_t rank = k - pi.slot_count;
+  for (const AddedSigner& a : state.added)
+    if (a.item == i && rank-- == 0) return {a.role, a.department, a.weight, &a.state, true, a.added_by};
+  throw std::out_of_range("signer slot out of range");
+}
+
+bool slot_ready(const Plan& plan, const CaseState& state, std::uint32_t i, std::uint32_t k) {
+  const SlotInfo me = slot_info(plan, state, i, k);
+  if (slot_done(*me.state)) return false;
+  const std::uint32_t n = slot_count(plan, state, i);
+  for (std::uint32_t j = 0; j < n; ++j) {
+    const SignerState& other = *slot_info(plan, state, i, j).state;
+    if (!slot_done(other) && other.turn < me.state->turn) return false;
+  }
+  return true;
+}
+
+const Delegation* delegation_of(const CaseState& state, std::uint32_t i, std::uint32_t k) {
+  for (const Delegation& d : state.delegations)
+    if (d.item == i && d.slot == k) return &d;
+  return nullptr;
+}
+
+JoinNow join_now(const Plan& plan, const CaseState& state, std::uint32_t i) {
+  const PlanItem& pi = plan.items[i];
+  if (state.added.empty()) {  // the common case: the definition's figures, less removed slots
+    JoinNow j{pi.join.total_weight, pi.join.threshold};
+    bool removed = false;
+    for (std::uint32_t k = 0; k < pi.slot_count; ++k) removed |= state.signers[pi.slot_begin + k].removed;
+    if (!removed) return j;
+  }
+  JoinNow j;
+  const std::uint32_t n = slot_count(plan, state, i);
+  for (std::uint32_t k = 0; k < n; ++k) {
+    const SlotInfo si = slot_info(plan, state, i, k);
+    if (!si.state->removed) j.total_weight += si.weight;
+  }
+  switch (pi.join.kind) {
+    case ir::JoinKind::all:
+    case ir::JoinKind::sequence: j.threshold = j.total_weight; break;
+    case ir::JoinKind::any: j.threshold = 1; break;
+    case ir::JoinKind::vote: j.threshold = pi.join.threshold; break;
+  }
+  return j;
+}
 
 namespace {
 
@@ -153,26 +220,100 @@ class Applier {
     it.deadline = e.deadline;
     it.warning_at = e.warning_at;
     it.warned = it.overdue = false;
-    it.approve_weight = it.reject_weight = 0;
-    const PlanItem& pi = p_.items[e.item];
-    for (std::uint32_t k = 0; k < pi.slot_count; ++k) {
-      SignerState& slot = s_.signers[pi.slot_begin + k];
-      slot.decision.reset();
-      slot.signer.clear();
-    }
+    clear_round(e.item);
   }
-  void operator()(const SignerAssigned& e) { signer(e.item, e.slot).assignee = e.person; }
+  void operator()(const SignerAssigned& e) {
+    signer(e.item, e.slot).assignee = e.person;
+    acted(e.item);
+  }
   void operator()(const Signed& e) {
     SignerState& slot = signer(e.item, e.slot);
     slot.decision = e.decision;
     slot.signer = e.signer;
     ItemState& it = item(e.item);
-    const std::int32_t w = p_.slots[p_.items[e.item].slot_begin + e.slot].weight;
+    const std::int32_t w = slot_info(p_, s_, e.item, e.slot).weight;
     if (e.decision == Decision::approve) it.approve_weight += w;
     if (e.decision == Decision::reject) it.reject_weight += w;
     if (e.decision == Decision::ret)
       s_.notice.push_back({static_cast<std::int32_t>(e.item), e.materials, e.comment});
+    acted(e.item);
   }
+  void operator()(const SignerReleased& e) {
+    signer(e.item, e.slot).assignee.clear();
+    acted(e.item);
+  }
+  void operator()(const SignatureTransferred& e) {
+    signer(e.item, e.slot).assignee = e.to;
+    acted(e.item);
+  }
+  void operator()(const SignatureDelegated& e) {
+    signer(e.item, e.slot).assignee = e.owner;
+    if (delegation_of(s_, e.item, e.slot)) bad_event("signature_delegated on a delegated slot");
+    s_.delegations.push_back({e.item, e.slot, e.delegate});
+    acted(e.item);
+  }
+  void operator()(const DelegationResolved& e) {
+    signer(e.item, e.slot);
+    if (!delegation_of(s_, e.item, e.slot)) bad_event("delegation_resolved without a delegation");
+    drop_delegation(e.item, e.slot);
+    acted(e.item);
+  }
+  void operator()(const SignerAdded& e) {
+    item(e.item);
+    const std::uint32_t n = slot_count(p_, s_, e.item);
+    if (e.slot != n || e.relative_to >= n) bad_event("signer_added with a wrong slot");
+    const std::uint16_t t = signer(e.item, e.relative_to).turn;
+    // 前加签 shifts the slot's turn (and the turns after it) back; 后加签 the turns after it.
+    const std::uint16_t from = e.position == AddPosition::before ? t : static_cast<std::uint16_t>(t + 1);
+    if (e.position != AddPosition::parallel)
+      for (std::uint32_t k = 0; k < n; ++k)
+        if (SignerState& st = signer(e.item, k); st.turn >= from) ++st.turn;
+    AddedSigner a{e.item, e.role, e.department, e.weight, e.added_by, SignerState{}};
+    a.state.assignee = e.person;
+    a.state.turn = e.position == AddPosition::after ? static_cast<std::uint16_t>(t + 1) : t;
+    s_.added.push_back(std::move(a));
+    acted(e.item);
+  }
+  void operator()(const SignerRemoved& e) {
+    signer(e.item, e.slot).removed = true;
+    drop_delegation(e.item, e.slot);
+    acted(e.item);
+  }
+  void operator()(const JoinReevaluated& e) { item(e.item); }
+  void operator()(const RejectedBack& e) {
+    item(e.target);
+    reset(e.item);
+  }
+  void operator()(const ItemReset& e) { reset(e.item); }
+  void operator()(const SignatureReclaimed& e) {
+    SignerState& slot = signer(e.item, e.slot);
+    if (!slot.decision) bad_event("signature_reclaimed of an open slot");
+    ItemState& it = item(e.item);
+    const std::int32_t w = slot_info(p_, s_, e.item, e.slot).weight;
+    if (*slot.decision == Decision::approve) it.approve_weight -= w;
+    if (*slot.decision == Decision::reject) it.reject_weight -= w;
+    slot.decision.reset();
+    slot.signer.clear();
+    acted(e.item);
+  }
+  void operator()(const ItemReopened& e) {
+    ItemState& it = item(e.item);
+    it.status = ItemStatus::in_review;
+    ++it.round;
+    it.decided_at = {};
+    it.acted = false;
+  }
+  void operator()(const ItemScheduled& e) {
+    ItemState& it = item(e.item);
+    it.remind_at = e.remind_at;
+    it.decide_at = e.decide_at;
+  }
+  void operator()(const ReminderSent& e) {
+    ItemState& it = item(e.item);
+    it.reminders = static_cast<std::uint16_t>(e.count);
+    if (!e.manual) it.remind_at = e.next_at;
+  }
+  void operator()(const AutoDecided& e) { item(e.item); }
   void operator()(const ItemApproved& e) { decide(e.item, ItemStatus::approved); }
   void operator()(const ItemRejected& e) { decide(e.item, ItemStatus::rejected); }
   void operator()(const ItemReturned& e) { decide(e.item, ItemStatus::returned); }
@@ -256,8 +397,44 @@ class Applier {
   }
   SignerState& signer(std::uint32_t i, std::uint32_t k) {
     item(i);
-    if (k >= p_.items[i].slot_count) bad_event("signer slot out of range");
-    return s_.signers[p_.items[i].slot_begin + k];
+    const PlanItem& pi = p_.items[i];
+    if (k < pi.slot_count) return s_.signers[pi.slot_begin + k];
+    std::uint32_t rank = k - pi.slot_count;
+    for (AddedSigner& a : s_.added)
+      if (a.item == i && rank-- == 0) return a.state;
+    bad_event("signer slot out of range");
+  }
+  void acted(std::uint32_t i) { item(i).acted = true; }
+  void drop_delegation(std::uint32_t i, std::uint32_t k) {
+    std::erase_if(s_.delegations, [&](const Delegation& d) { return d.item == i && d.slot == k; });
+  }
+  /// A new round of item i's review, or none: the definition's signers, nothing signed,
+  /// nothing added, delegated or scheduled.
+  void clear_round(std::uint32_t i) {
+    ItemState& it = item(i);
+    it.approve_weight = it.reject_weight = 0;
+    it.acted = false;
+    it.reminders = 0;
+    it.remind_at = it.decide_at = Instant{};
+    const PlanItem& pi = p_.items[i];
+    const bool sequence = pi.join.kind == ir::JoinKind::sequence;
+    for (std::uint32_t k = 0; k < pi.slot_count; ++k) {
+      SignerState& slot = s_.signers[pi.slot_begin + k];
+      slot.decision.reset();
+      slot.signer.clear();
+      slot.removed = false;
+      slot.turn = sequence ? static_cast<std::uint16_t>(k) : 0;
+    }
+    std::erase_if(s_.added, [&](const AddedSigner& a) { return a.item == i; });
+    std::erase_if(s_.delegations, [&](const Delegation& d) { return d.item == i; });
+  }
+  /// Item i is pending again, without a decision (rejected back, or reset).
+  void reset(std::uint32_t i) {
+    ItemState& it = item(i);
+    it.status = ItemStatus::pending;
+    it.decided_at = at_;
+    clear_round(i);
+    drop_from_notice(i);
   }
   MaterialState& material(std::uint32_t m) {
     started();
@@ -268,6 +445,7 @@ class Applier {
     ItemState& it = item(i);
     it.status = st;
     it.decided_at = at_;
+    std::erase_if(s_.delegations, [&](const Delegation& d) { return d.item == i; });  // nothing left to advise on
   }
   /// Materials handed over at the desk; deferred, lapsed or waived ones keep their own course.
   void hand_over(const std::vector<std::uint32_t>& ms) {
@@ -347,6 +525,10 @@ std::size_t CaseState::memory_bytes() const noexcept {
   n += items.capacity() * sizeof(ItemState) + materials.capacity() * sizeof(MaterialState);
   n += signers.capacity() * sizeof(SignerState);
   for (const SignerState& s : signers) n += heap(s.signer) + heap(s.assignee);
+  n += added.capacity() * sizeof(AddedSigner) + delegations.capacity() * sizeof(Delegation);
+  for (const AddedSigner& a : added)
+    n += heap(a.role) + heap(a.department) + heap(a.added_by) + heap(a.state.signer) + heap(a.state.assignee);
+  for (const Delegation& d : delegations) n += heap(d.delegate);
   n += notice.capacity() * sizeof(CorrectionEntry) + intake_noticed.capacity() * sizeof(std::uint32_t);
   for (const CorrectionEntry& c : notice) n += c.materials.capacity() * sizeof(std::uint32_t) + heap(c.comment);
   return n;

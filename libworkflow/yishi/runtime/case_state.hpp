@@ -70,9 +70,29 @@ enum class PostCheckStatus : std::uint8_t { none, due, passed, failed };
 /// One signer slot of an item's review.
 struct SignerState {
   std::optional<Decision> decision;
-  std::string signer;    ///< who decided
-  std::string assignee;  ///< who must decide (empty: anyone with the slot's role)
+  bool removed = false;    ///< 减签: no longer counts
+  std::uint16_t turn = 0;  ///< may sign once no open slot of the item has a lower turn
+  std::string signer;      ///< who decided
+  std::string assignee;    ///< who must decide (empty: anyone with the slot's role)
   friend bool operator==(const SignerState&, const SignerState&) = default;
+};
+
+/// 加签: a slot added to an item's review for the current round. The added slots of item i
+/// are numbered after its definition's, in the order they were added.
+struct AddedSigner {
+  std::uint32_t item = 0;
+  std::string role, department;
+  std::int32_t weight = 1;
+  std::string added_by;
+  SignerState state;
+  friend bool operator==(const AddedSigner&, const AddedSigner&) = default;
+};
+
+/// 委派: a signature out for advice; its owner decides once it is resolved.
+struct Delegation {
+  std::uint32_t item = 0, slot = 0;
+  std::string delegate;
+  friend bool operator==(const Delegation&, const Delegation&) = default;
 };
 
 struct ItemState {
@@ -81,10 +101,13 @@ struct ItemState {
   bool pledged = false;
   bool warned = false;     ///< the warning point passed (亮灯)
   bool overdue = false;
+  bool acted = false;       ///< a signer acted in this round (a reclaim before it needs none)
   PostCheckStatus post_check = PostCheckStatus::none;
+  std::uint16_t reminders = 0;  ///< 催办 sent in this round
   std::int32_t approve_weight = 0;
   std::int32_t reject_weight = 0;
   Instant started{}, deadline{}, warning_at{}, decided_at{};
+  Instant remind_at{}, decide_at{};  ///< next reminder, automatic decision (the epoch: none)
   friend bool operator==(const ItemState&, const ItemState&) = default;
 };
 
@@ -110,6 +133,8 @@ struct CaseState {
   std::int32_t rejected_because = -1;  ///< rejected: the item that failed (-1: none approved)
   std::vector<ItemState> items;
   std::vector<SignerState> signers;
+  std::vector<AddedSigner> added;         ///< 加签 in the current rounds, in order of addition
+  std::vector<Delegation> delegations;    ///< 委派 awaiting advice
   std::vector<MaterialState> materials;
   std::vector<CorrectionEntry> notice;  ///< the correction notice being gathered or sent
   /// 一次性告知: materials listed by intake's correction notices so far (sorted); a later

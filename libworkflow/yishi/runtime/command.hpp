@@ -111,8 +111,65 @@ struct Issue {};
 /// 好差评: the applicant rates the service, 1 (very dissatisfied) to 5 (very satisfied).
 struct Rate { int score = 5; std::string comment; };
 
+
+// ---- Approval operations (docs/approvals.md). `slot` picks a signer slot of the item; by
+// default, the one the actor holds. Each needs the item's `approvals` to allow it, except
+// rejecting back, whose targets the item declares.
+
+/// 认领: a candidate of an unassigned signature (staff of its department and role) takes it.
+struct Claim { std::string item; std::optional<std::uint32_t> slot; };
+/// 释放: the assignee (or staff of the slot's department) gives a signature back to its candidates.
+struct Unclaim { std::string item; std::optional<std::uint32_t> slot; };
+/// 转办: the holder of a signature (or the item's supervisor) hands it to another person for good.
+struct Transfer { std::string item; std::string to; std::string comment; std::optional<std::uint32_t> slot; };
+/// 委派: the holder hands a signature to another person for advice, and decides once it comes back.
+struct Delegate { std::string item; std::string to; std::string comment; std::optional<std::uint32_t> slot; };
+/// Ends a delegation: the delegate gives `advice`, or the owner recalls it (no advice).
+struct ResolveDelegation {
+  std::string item;
+  std::optional<Decision> advice;
+  std::string comment;
+  std::optional<std::uint32_t> slot;
+};
+/// Where an added signer signs, relative to a slot of the item.
+enum class AddPosition : std::uint8_t {
+  before,    ///< 前加签: before that slot's turn (the slot waits for the new signer)
+  after,     ///< 后加签: after that slot, before the turns that followed it
+  parallel,  ///< 并加签: at the same turn
+};
+[[nodiscard]] std::string_view to_string(AddPosition p);
+[[nodiscard]] std::optional<AddPosition> parse_add_position(std::string_view s);
+/// 加签: the current signer (or the supervisor) adds a signer to the item's review, for this round.
+struct AddSigner {
+  std::string item;
+  std::string role;
+  std::string department;  ///< default: the item's
+  std::int32_t weight = 1;  ///< more than 1 only under a `vote` join
+  std::string person;       ///< the new slot's assignee; empty: anyone with the role
+  AddPosition position = AddPosition::parallel;
+  std::optional<std::uint32_t> relative_to;  ///< default: the actor's slot (a supervisor: the first ready slot)
+  std::string comment;
+};
+/// 减签: removes a slot that has not signed; the join is re-evaluated at once.
+struct RemoveSigner { std::string item; std::uint32_t slot = 0; std::string comment; };
+/// 驳回: the current signer sends the item back to `applicant` (a correction, as the `return`
+/// decision), `previous` or a named earlier step, which is reviewed again.
+struct RejectBack {
+  std::string item;
+  std::string to;
+  std::string comment;
+  std::vector<std::string> materials;  ///< to the applicant: what to hand over again
+  std::optional<std::uint32_t> slot;
+};
+/// 拿回: a signer takes back their decision while nothing after it has been acted on.
+struct Reclaim { std::string item; std::optional<std::uint32_t> slot; std::string comment; };
+/// 催办 by hand: the applicant or the front desk reminds the signers of an item in review.
+struct Remind { std::string item; std::string comment; };
+
 using CommandBody = std::variant<Submit, Accept, AcceptWithDeficiency, ReturnForCorrection, Refuse, Resubmit,
-                                 Assign, Sign, SupplyMaterial, Pledge, PostCheck, Withdraw, Issue, Rate>;
+                                 Assign, Sign, SupplyMaterial, Pledge, PostCheck, Withdraw, Issue, Rate,
+                                 Claim, Unclaim, Transfer, Delegate, ResolveDelegation, AddSigner, RemoveSigner,
+                                 RejectBack, Reclaim, Remind>;
 
 /// A command on an existing case.
 struct Command {
@@ -129,12 +186,13 @@ struct MigrateCase {
   std::string version;  ///< the target version of the case's bundle
 };
 
-/// Every kind of command: `open` (OpenCase), the alternatives of CommandBody in order,
-/// `timer` (a due timer fired by the engine) and `migrate` (MigrateCase). Stored by number:
-/// new kinds are appended.
+/// Every kind of command: `open` (OpenCase), the alternatives of CommandBody in order up to
+/// `rate`, `timer` (a due timer fired by the engine), `migrate` (MigrateCase), then the
+/// approval operations. Stored by number: new kinds are appended.
 enum class CommandKind : std::uint8_t {
   open, submit, accept, accept_with_deficiency, return_for_correction, refuse, resubmit, assign, sign,
-  supply_material, pledge, post_check, withdraw, issue, rate, timer, migrate
+  supply_material, pledge, post_check, withdraw, issue, rate, timer, migrate,
+  claim, unclaim, transfer, delegate, resolve_delegation, add_signer, remove_signer, reject_back, reclaim, remind
 };
 [[nodiscard]] std::string_view to_string(CommandKind k);
 [[nodiscard]] CommandKind kind_of(const CommandBody& body) noexcept;

@@ -29,15 +29,24 @@ std::string listing(const std::vector<std::string_view>& ids) {
   return out;
 }
 
-/// A timer of a case: 0 warning, 1 overdue (items), 2 lapse (materials), 3 rating window.
+/// A case's timers, in the order they fire at one instant: the yellow and red lights come
+/// before an automatic decision at the same time, so the audit shows the lapse of time first.
+enum class TimerKind : std::uint8_t { warning, overdue, lapse, rating_window, reminder, auto_decision };
+
 struct Timer {
   Instant at{};
-  int kind = 0;
+  TimerKind kind = TimerKind::warning;
   std::uint32_t index = 0;
   friend auto operator<=>(const Timer&, const Timer&) = default;
 };
 
-std::optional<Timer> earliest_timer(const CaseState& s) {
+/// The most reminders of item i per round, scheduled and by hand together.
+std::int32_t max_reminders(const PlanItem& pi) {
+  const auto& remind = pi.approvals->remind;
+  return remind ? remind->max : ir::Reminders{}.max;
+}
+
+std::optional<Timer> earliest_timer(const Plan& p, const CaseState& s) {
   if (is_terminal(s.status) || s.status == CaseStatus::draft) return std::nullopt;
   std::optional<Timer> best;
   auto consider = [&](Timer t) {
@@ -46,12 +55,16 @@ std::optional<Timer> earliest_timer(const CaseState& s) {
   for (std::uint32_t i = 0; i < s.items.size(); ++i) {
     const ItemState& it = s.items[i];
     if (it.status != ItemStatus::in_review) continue;
-    if (!it.warned && it.warning_at < it.deadline) consider({it.warning_at, 0, i});
-    if (!it.overdue) consider({it.deadline, 1, i});
+    if (!it.warned && it.warning_at < it.deadline) consider({it.warning_at, TimerKind::warning, i});
+    if (!it.overdue) consider({it.deadline, TimerKind::overdue, i});
+    if (it.remind_at != Instant{} && it.reminders < max_reminders(p.items[i]))
+      consider({it.remind_at, TimerKind::reminder, i});
+    if (it.decide_at != Instant{}) consider({it.decide_at, TimerKind::auto_decision, i});
   }
   for (std::uint32_t m = 0; m < s.materials.size(); ++m)
-    if (s.materials[m].status == MaterialStatus::deferred) consider({s.materials[m].deadline, 2, m});
-  if (s.status == CaseStatus::issued && !s.rating && !s.rating_window_ended) consider({s.rating_until, 3, 0});
+    if (s.materials[m].status == MaterialStatus::deferred) consider({s.materials[m].deadline, TimerKind::lapse, m});
+  if (s.status == CaseStatus::issued && !s.rating && !s.rating_window_ended)
+    consider({s.rating_until, TimerKind::rating_window, 0});
   return best;
 }
 
@@ -104,16 +117,18 @@ class Decider {
   }
 
   bool fire_timer() {
-    auto t = earliest_timer(s_);
+    auto t = earliest_timer(p_, s_);
     if (!t || t->at > ctx_.now) return false;
     switch (t->kind) {
-      case 0: emit(DeadlineWarning{t->index}); break;
-      case 1: emit(DeadlineOverdue{t->index}); break;
-      case 2: lapse(t->index); break;
-      default:
+      case TimerKind::warning: emit(DeadlineWarning{t->index}); break;
+      case TimerKind::overdue: emit(DeadlineOverdue{t->index}); break;
+      case TimerKind::lapse: lapse(t->index); break;
+      case TimerKind::rating_window:
         emit(RatingWindowEnded{});
         settle();
         break;
+      case TimerKind::reminder: remind_on_schedule(t->index); break;
+      case TimerKind::auto_decision: decide_automatically(t->index); break;
     }
     return true;
   }
@@ -234,27 +249,27 @@ class Decider {
       return error(ErrorKind::invalid_transition,
                    fmt::format("item `{}` is `{}`: there is no signature to assign", pi.id, to_string(it.status)));
     if (c.person.empty()) return error(ErrorKind::invalid_argument, "assign needs the person to assign");
-    std::uint32_t slot = pi.slot_count;
+    const std::uint32_t n = slot_count(p_, s_, i);
+    std::uint32_t slot = n;
     if (c.slot) {
-      if (*c.slot >= pi.slot_count)
-        return error(ErrorKind::invalid_argument,
-                     fmt::format("item `{}` has {} signer(s): there is no slot {}", pi.id, pi.slot_count, *c.slot));
+      if (auto e = slot_exists(i, *c.slot)) return e;
       slot = *c.slot;
     } else {
-      for (std::uint32_t k = 0; k < pi.slot_count && slot == pi.slot_count; ++k) {
-        const SignerState& st = s_.signers[pi.slot_begin + k];
-        if (!st.decision && st.assignee.empty()) slot = k;
+      for (std::uint32_t k = 0; k < n && slot == n; ++k) {
+        const SignerState& st = *slot_info(p_, s_, i, k).state;
+        if (!slot_done(st) && st.assignee.empty()) slot = k;
       }
-      if (slot == pi.slot_count)
+      if (slot == n)
         return error(ErrorKind::invalid_transition,
                      fmt::format("every signer slot of `{}` is already decided or assigned", pi.id));
     }
-    if (s_.signers[pi.slot_begin + slot].decision)
+    const SlotInfo si = slot_info(p_, s_, i, slot);
+    if (slot_done(*si.state))
       return error(ErrorKind::invalid_transition, fmt::format("slot {} of `{}` has already signed", slot, pi.id));
-    const PlanSlot& ps = p_.slots[pi.slot_begin + slot];
-    if (a.kind != ActorKind::staff || a.department != ps.department)
+    if (a.kind != ActorKind::staff || a.department != si.department)
       return error(ErrorKind::not_authorised,
-                   fmt::format("only staff of department `{}` may assign this signature of `{}`", ps.department, pi.id));
+                   fmt::format("only staff of department `{}` may assign this signature of `{}`", si.department, pi.id));
+    if (delegation_of(s_, i, slot)) return delegated(i, slot);
     emit(SignerAssigned{i, slot, c.person});
     return {};
   }
@@ -272,6 +287,10 @@ class Decider {
     if (c.decision != Decision::approve && c.comment.empty())
       return error(ErrorKind::invalid_argument,
                    fmt::format("a `{}` decision needs a comment saying why", to_string(c.decision)));
+    if (c.decision == Decision::ret && !pi.approvals->to_applicant)
+      return error(ErrorKind::invalid_transition,
+                   fmt::format("item `{}` may not be returned to the applicant: it rejects back to {}", pi.id,
+                               reject_targets(i)));
     std::vector<std::uint32_t> ms;
     if (c.decision == Decision::ret) {
       if (auto e = needed_materials(c.materials, ms)) return e;
@@ -286,15 +305,8 @@ class Decider {
     if (auto e = signer_slot(a, i, c.slot, slot)) return e;
 
     emit(Signed{i, slot, c.decision, a.id, c.comment, std::move(ms)});
-    const ItemState& now = s_.items[i];
-    if (c.decision == Decision::ret) {
-      emit(ItemReturned{i});
-    } else if (now.approve_weight >= pi.join.threshold) {
-      emit(ItemApproved{i, false});
-    } else if (pi.join.total_weight - now.reject_weight < pi.join.threshold) {
-      emit(ItemRejected{i});
-      item_failed(i);
-    }
+    if (c.decision == Decision::ret) emit(ItemReturned{i});
+    else decide_by_join(i);
     settle();
     return {};
   }
@@ -415,6 +427,432 @@ class Decider {
     return {};
   }
 
+  // ---- approval operations (docs/approvals.md) ------------------------------------------
+
+  Err on(const Actor& a, const Claim& c) {
+    if (auto e = status_in("claim a signature",
+                           {CaseStatus::submitted, CaseStatus::accepted, CaseStatus::accepted_with_deficiency,
+                            CaseStatus::returned_for_correction}))
+      return e;
+    std::uint32_t i = 0;
+    if (auto e = item_of(c.item, i)) return e;
+    if (auto e = allowed(i, ir::ApprovalOperation::claim)) return e;
+    const PlanItem& pi = p_.items[i];
+    if (!open_item(s_.items[i].status))
+      return error(ErrorKind::invalid_transition,
+                   fmt::format("item `{}` is `{}`: there is no signature to claim", pi.id, to_string(s_.items[i].status)));
+    if (a.kind != ActorKind::staff) return error(ErrorKind::not_authorised, "only staff may claim a signature");
+    if (c.slot)
+      if (auto e = slot_exists(i, *c.slot)) return e;
+    const std::uint32_t n = slot_count(p_, s_, i);
+    bool mine = false, taken = false;
+    for (std::uint32_t k = 0; k < n; ++k) {
+      const SlotInfo si = slot_info(p_, s_, i, k);
+      if ((c.slot && *c.slot != k) || slot_done(*si.state) || si.role != a.role || si.department != a.department)
+        continue;
+      if (si.state->assignee == a.id) {
+        mine = true;
+      } else if (!si.state->assignee.empty()) {
+        taken = true;
+      } else if (delegation_of(s_, i, k)) {
+        return delegated(i, k);
+      } else {
+        emit(SignerAssigned{i, k, a.id});
+        return {};
+      }
+    }
+    if (mine)
+      return error(ErrorKind::invalid_transition, fmt::format("`{}` already holds that signature of `{}`", a.id, pi.id));
+    if (taken)
+      return error(ErrorKind::not_authorised,
+                   fmt::format("the signature of `{}` for `{}` is already assigned to someone else", a.role, pi.id));
+    return error(ErrorKind::not_authorised,
+                 fmt::format("the review of `{}` has no open signature for role `{}` of department `{}` to claim", pi.id,
+                             a.role, a.department));
+  }
+
+  Err on(const Actor& a, const Unclaim& c) {
+    if (auto e = status_in("release a signature",
+                           {CaseStatus::submitted, CaseStatus::accepted, CaseStatus::accepted_with_deficiency,
+                            CaseStatus::returned_for_correction}))
+      return e;
+    std::uint32_t i = 0;
+    if (auto e = item_of(c.item, i)) return e;
+    if (auto e = allowed(i, ir::ApprovalOperation::claim)) return e;
+    const PlanItem& pi = p_.items[i];
+    if (a.kind != ActorKind::staff) return error(ErrorKind::not_authorised, "only staff may release a signature");
+    std::optional<std::uint32_t> slot = c.slot;
+    if (slot) {
+      if (auto e = slot_exists(i, *slot)) return e;
+    } else {
+      const std::uint32_t n = slot_count(p_, s_, i);
+      for (std::uint32_t k = 0; k < n && !slot; ++k) {
+        const SignerState& st = *slot_info(p_, s_, i, k).state;
+        if (!slot_done(st) && st.assignee == a.id) slot = k;
+      }
+      if (!slot)
+        return error(ErrorKind::invalid_transition, fmt::format("`{}` holds no signature of `{}` to release", a.id, pi.id));
+    }
+    const SlotInfo si = slot_info(p_, s_, i, *slot);
+    if (slot_done(*si.state))
+      return error(ErrorKind::invalid_transition, fmt::format("signature {} of `{}` is already decided", *slot, pi.id));
+    if (si.state->assignee.empty())
+      return error(ErrorKind::invalid_transition, fmt::format("signature {} of `{}` is not assigned", *slot, pi.id));
+    if (si.state->assignee != a.id && a.department != si.department)
+      return error(ErrorKind::not_authorised,
+                   fmt::format("only its assignee or staff of department `{}` may release this signature of `{}`",
+                               si.department, pi.id));
+    if (delegation_of(s_, i, *slot)) return delegated(i, *slot);
+    emit(SignerReleased{i, *slot});
+    return {};
+  }
+
+  /// The checks transfer and delegate share: the item, the permission, the slot, the person.
+  Err hand_over_slot(const Actor& a, std::uint32_t i, std::optional<std::uint32_t> wanted, const std::string& to,
+                     const std::string& comment, std::string_view what, bool supervisor_may, std::uint32_t& out) {
+    if (auto e = status_in(what, {CaseStatus::accepted, CaseStatus::accepted_with_deficiency})) return e;
+    if (auto e = reviewing(i)) return e;
+    const PlanItem& pi = p_.items[i];
+    if (a.kind != ActorKind::staff) return error(ErrorKind::not_authorised, fmt::format("only staff may {}", what));
+    if (wanted)
+      if (auto e = slot_exists(i, *wanted)) return e;
+    std::optional<std::uint32_t> k = held_slot(a, i, wanted);
+    if (!k && supervisor_may && supervisor(a, i)) {
+      const std::uint32_t n = slot_count(p_, s_, i);
+      for (std::uint32_t j = 0; j < n && !k; ++j)
+        if ((!wanted || *wanted == j) && !slot_done(*slot_info(p_, s_, i, j).state)) k = j;
+    }
+    if (!k)
+      return error(ErrorKind::not_authorised,
+                   fmt::format("`{}` holds no open signature of `{}` to {}{}", a.id, pi.id, what,
+                               supervisor_may && !pi.approvals->supervisor.empty()
+                                   ? fmt::format(" (nor is `{}` its supervisor `{}`)", a.id, pi.approvals->supervisor)
+                                   : std::string()));
+    if (delegation_of(s_, i, *k)) return delegated(i, *k);
+    if (to.empty()) return error(ErrorKind::invalid_argument, fmt::format("say whom to {} to", what));
+    if (to == a.id) return error(ErrorKind::invalid_argument, fmt::format("cannot {} to oneself", what));
+    if (to == slot_info(p_, s_, i, *k).state->assignee)
+      return error(ErrorKind::invalid_transition, fmt::format("signature {} of `{}` is already `{}`'s", *k, pi.id, to));
+    if (auto e = not_signed_yet(to, i)) return e;
+    if (auto e = comment_given(comment, what)) return e;
+    out = *k;
+    return {};
+  }
+
+  Err on(const Actor& a, const Transfer& c) {
+    std::uint32_t i = 0, k = 0;
+    if (auto e = item_of(c.item, i)) return e;
+    if (auto e = allowed(i, ir::ApprovalOperation::transfer)) return e;
+    if (auto e = hand_over_slot(a, i, c.slot, c.to, c.comment, "transfer a signature", true, k)) return e;
+    const std::string& assignee = slot_info(p_, s_, i, k).state->assignee;
+    emit(SignatureTransferred{i, k, holds(a, i, k) ? a.id : assignee, c.to, c.comment});
+    return {};
+  }
+
+  Err on(const Actor& a, const Delegate& c) {
+    std::uint32_t i = 0, k = 0;
+    if (auto e = item_of(c.item, i)) return e;
+    if (auto e = allowed(i, ir::ApprovalOperation::delegate)) return e;
+    if (auto e = hand_over_slot(a, i, c.slot, c.to, c.comment, "delegate a signature", false, k)) return e;
+    emit(SignatureDelegated{i, k, a.id, c.to, c.comment});
+    return {};
+  }
+
+  Err on(const Actor& a, const ResolveDelegation& c) {
+    std::uint32_t i = 0;
+    if (auto e = operation_on("resolve a delegation", c.item, ir::ApprovalOperation::delegate, i)) return e;
+    const PlanItem& pi = p_.items[i];
+    const Delegation* d = nullptr;
+    for (const Delegation& x : s_.delegations) {
+      if (x.item != i || (c.slot && x.slot != *c.slot)) continue;
+      if (x.delegate == a.id || slot_info(p_, s_, i, x.slot).state->assignee == a.id) {
+        d = &x;
+        break;
+      }
+    }
+    if (!d)
+      return error(ErrorKind::not_authorised,
+                   fmt::format("`{}` has no delegation of `{}` to resolve (only the delegate or the owner may)", a.id, pi.id));
+    const bool by_delegate = d->delegate == a.id;
+    if (by_delegate && !c.advice)
+      return error(ErrorKind::invalid_argument, "the delegate resolves a delegation with advice: approve, reject or return");
+    if (!by_delegate && c.advice)
+      return error(ErrorKind::invalid_argument, "the owner decides by signing; a recall carries no advice");
+    emit(DelegationResolved{i, d->slot, a.id, c.advice, c.comment});
+    return {};
+  }
+
+  Err on(const Actor& a, const AddSigner& c) {
+    std::uint32_t i = 0;
+    if (auto e = operation_on("add a signer", c.item, ir::ApprovalOperation::add_signer, i)) return e;
+    const PlanItem& pi = p_.items[i];
+    if (a.kind != ActorKind::staff) return error(ErrorKind::not_authorised, "only staff may add a signer");
+    if (c.relative_to)
+      if (auto e = slot_exists(i, *c.relative_to)) return e;
+    // The current signer adds next to their own ready slot; the supervisor next to any open one.
+    std::optional<std::uint32_t> r;
+    if (auto k = held_slot(a, i, c.relative_to); k && slot_ready(p_, s_, i, *k)) r = k;
+    if (!r && supervisor(a, i)) {
+      const std::uint32_t n = slot_count(p_, s_, i);
+      if (c.relative_to) r = slot_done(*slot_info(p_, s_, i, *c.relative_to).state) ? std::nullopt : c.relative_to;
+      for (std::uint32_t k = 0; k < n && !r && !c.relative_to; ++k)
+        if (slot_ready(p_, s_, i, k)) r = k;
+    }
+    if (!r)
+      return error(ErrorKind::not_authorised,
+                   fmt::format("only the current signer of `{}`{} may add a signer{}", pi.id,
+                               pi.approvals->supervisor.empty() ? std::string()
+                                                                : fmt::format(" or its supervisor `{}`", pi.approvals->supervisor),
+                               c.relative_to ? fmt::format(" next to signature {}", *c.relative_to) : std::string()));
+    if (!ir::is_valid_id(c.role))
+      return error(ErrorKind::invalid_argument, fmt::format("`{}` is not a valid role", c.role));
+    const std::string department = c.department.empty() ? std::string(pi.department) : c.department;
+    if (!p_.compiled.bundle().find_department(department))
+      return error(ErrorKind::invalid_argument, fmt::format("unknown department `{}`", department));
+    const bool vote = pi.join.kind == ir::JoinKind::vote;
+    if (vote ? (c.weight < 1 || c.weight > 1000) : c.weight != 1)
+      return error(ErrorKind::invalid_argument,
+                   vote ? fmt::format("a weight is 1 to 1000, not {}", c.weight)
+                        : fmt::format("a weight only applies to a `vote` join; `{}` is `{}`", pi.id, ir::to_string(pi.join.kind)));
+    if (!c.person.empty()) {
+      if (c.person == a.id) return error(ErrorKind::invalid_argument, "cannot add oneself as a signer");
+      if (auto e = not_signed_yet(c.person, i)) return e;
+    }
+    constexpr std::uint32_t max_added = 16;
+    if (slot_count(p_, s_, i) - pi.slot_count >= max_added)
+      return error(ErrorKind::invalid_argument, fmt::format("item `{}` has {} added signers already: the most in a round", pi.id, max_added));
+    if (auto e = comment_given(c.comment, "adding a signer")) return e;
+    emit(SignerAdded{i, slot_count(p_, s_, i), *r, c.position, c.role, department, c.weight, c.person, a.id, c.comment});
+    join_changed(i);
+    settle();
+    return {};
+  }
+
+  Err on(const Actor& a, const RemoveSigner& c) {
+    std::uint32_t i = 0;
+    if (auto e = operation_on("remove a signer", c.item, ir::ApprovalOperation::remove_signer, i)) return e;
+    if (auto e = slot_exists(i, c.slot)) return e;
+    const PlanItem& pi = p_.items[i];
+    const SlotInfo si = slot_info(p_, s_, i, c.slot);
+    const bool adder = si.added && a.kind == ActorKind::staff && si.added_by == a.id;
+    if (!adder && !supervisor(a, i))
+      return error(ErrorKind::not_authorised,
+                   pi.approvals->supervisor.empty()
+                       ? fmt::format("only who added signature {} of `{}` may remove it", c.slot, pi.id)
+                       : fmt::format("only the supervisor `{}` of `{}`{} may remove signature {}", pi.approvals->supervisor,
+                                     pi.id, si.added ? " or who added it" : "", c.slot));
+    if (si.state->removed)
+      return error(ErrorKind::invalid_transition, fmt::format("signature {} of `{}` is already removed", c.slot, pi.id));
+    if (si.state->decision)
+      return error(ErrorKind::invalid_transition,
+                   fmt::format("signature {} of `{}` has signed: a decision is taken back with reclaim, not removed", c.slot, pi.id));
+    const std::uint32_t n = slot_count(p_, s_, i);
+    std::uint32_t counting = 0;
+    for (std::uint32_t k = 0; k < n; ++k) counting += !slot_info(p_, s_, i, k).state->removed;
+    if (counting <= 1)
+      return error(ErrorKind::invalid_transition, fmt::format("signature {} is the last of `{}`: it cannot be removed", c.slot, pi.id));
+    if (auto e = comment_given(c.comment, "removing a signer")) return e;
+    emit(SignerRemoved{i, c.slot, c.comment});
+    join_changed(i);
+    settle();
+    return {};
+  }
+
+  Err on(const Actor& a, const RejectBack& c) {
+    if (auto e = status_in("reject back", {CaseStatus::accepted, CaseStatus::accepted_with_deficiency})) return e;
+    std::uint32_t i = 0;
+    if (auto e = item_of(c.item, i)) return e;
+    const PlanItem& pi = p_.items[i];
+    // Resolve the target: `applicant`, `previous` (the nearest active items it comes directly
+    // after, through inactive ones) or a named step.
+    std::optional<std::uint32_t> target;
+    if (c.to == "previous") {
+      if (!pi.approvals->to_previous)
+        return error(ErrorKind::invalid_transition,
+                     fmt::format("item `{}` may not be rejected back to `previous`: it rejects back to {}", pi.id, reject_targets(i)));
+      std::vector<std::uint32_t> found, stack(pi.after.begin(), pi.after.end());
+      while (!stack.empty()) {
+        const std::uint32_t j = stack.back();
+        stack.pop_back();
+        if (s_.items[j].status == ItemStatus::inactive) stack.insert(stack.end(), p_.items[j].after.begin(), p_.items[j].after.end());
+        else if (std::find(found.begin(), found.end(), j) == found.end()) found.push_back(j);
+      }
+      if (found.size() > 1) {
+        std::sort(found.begin(), found.end());
+        return error(ErrorKind::invalid_argument,
+                     fmt::format("`{}` comes after {} and {}: name the step to reject back to", pi.id,
+                                 listing({p_.items[found[0]].id}), listing({p_.items[found[1]].id})));
+      }
+      if (!found.empty()) target = found[0];
+    } else if (c.to != "applicant") {
+      std::uint32_t t = 0;
+      if (auto e = item_of(c.to, t)) return e;
+      if (std::find(pi.reject_to.begin(), pi.reject_to.end(), t) == pi.reject_to.end())
+        return error(ErrorKind::invalid_transition,
+                     fmt::format("item `{}` may not be rejected back to `{}`: it rejects back to {}", pi.id, c.to, reject_targets(i)));
+      target = t;
+    }
+    if (!target) {  // to the applicant: a correction, exactly the `return` decision
+      if (!pi.approvals->to_applicant)
+        return error(ErrorKind::invalid_transition,
+                     fmt::format("item `{}` may not be rejected back to the applicant: it rejects back to {}", pi.id, reject_targets(i)));
+      return on(a, Sign{c.item, Decision::ret, c.comment, c.materials, c.slot});
+    }
+    const std::uint32_t t = *target;
+    if (auto e = reviewing(i)) return e;
+    if (a.kind != ActorKind::staff) return error(ErrorKind::not_authorised, "only staff may reject back");
+    if (!c.materials.empty())
+      return error(ErrorKind::invalid_argument, "only a rejection back to the applicant lists materials");
+    if (auto e = comment_given(c.comment, "a rejection back")) return e;
+    const ItemState& target_state = s_.items[t];
+    if (target_state.status != ItemStatus::approved)
+      return error(ErrorKind::invalid_transition,
+                   fmt::format("item `{}` is `{}`: only an approved step can be reviewed again", p_.items[t].id,
+                               to_string(target_state.status)));
+    if (target_state.pledged)
+      return error(ErrorKind::invalid_transition,
+                   fmt::format("item `{}` was approved on a pledge (告知承诺): reviewing it again would approve it again", p_.items[t].id));
+    std::uint32_t slot = 0;
+    if (auto e = signer_slot(a, i, c.slot, slot)) return e;
+
+    emit(RejectedBack{i, slot, a.id, t, c.comment});
+    const ApprovalPolicy& pol = *pi.approvals;
+    auto after_target = [&](std::uint32_t j) {
+      return std::binary_search(p_.items[j].ancestors.begin(), p_.items[j].ancestors.end(), t);
+    };
+    for (std::uint32_t j : p_.order) {
+      if (j == i || !after_target(j)) continue;
+      const ItemStatus st = s_.items[j].status;
+      const bool on_path = std::binary_search(pi.ancestors.begin(), pi.ancestors.end(), j);
+      const bool after_rejecting = std::binary_search(p_.items[j].ancestors.begin(), p_.items[j].ancestors.end(), i);
+      if (on_path) {
+        if (pol.resume == ir::ResumePolicy::rerun && st == ItemStatus::approved) emit(ItemReset{j, ResetCause::rerun});
+      } else if (!after_rejecting) {
+        if (pol.siblings == ir::SiblingPolicy::cancel && st == ItemStatus::in_review)
+          emit(ItemReset{j, ResetCause::sibling_cancelled});
+        else if (pol.siblings == ir::SiblingPolicy::redo && (st == ItemStatus::in_review || st == ItemStatus::approved))
+          emit(ItemReset{j, ResetCause::sibling_redone});
+      }
+    }
+    start_item(t);
+    settle();
+    return {};
+  }
+
+  Err on(const Actor& a, const Reclaim& c) {
+    if (auto e = status_in("take back a decision", {CaseStatus::accepted, CaseStatus::accepted_with_deficiency})) return e;
+    std::uint32_t i = 0;
+    if (auto e = item_of(c.item, i)) return e;
+    if (auto e = allowed(i, ir::ApprovalOperation::reclaim)) return e;
+    const PlanItem& pi = p_.items[i];
+    const ItemState& it = s_.items[i];
+    if (it.status != ItemStatus::in_review && it.status != ItemStatus::approved)
+      return error(ErrorKind::invalid_transition,
+                   fmt::format("item `{}` is `{}`: its decision is final", pi.id, to_string(it.status)));
+    if (c.slot)
+      if (auto e = slot_exists(i, *c.slot)) return e;
+    const std::uint32_t n = slot_count(p_, s_, i);
+    std::optional<std::uint32_t> slot;
+    for (std::uint32_t k = 0; k < n && !slot; ++k) {
+      const SignerState& st = *slot_info(p_, s_, i, k).state;
+      if ((!c.slot || *c.slot == k) && st.decision && a.kind == ActorKind::staff && st.signer == a.id) slot = k;
+    }
+    if (!slot)
+      return error(ErrorKind::not_authorised, fmt::format("`{}` has no decision on `{}` to take back", a.id, pi.id));
+    const SlotInfo si = slot_info(p_, s_, i, *slot);
+    if (*si.state->decision == Decision::ret)
+      return error(ErrorKind::invalid_transition, "a return for correction is answered by the applicant, not taken back");
+    for (std::uint32_t k = 0; k < n; ++k) {
+      const SignerState& other = *slot_info(p_, s_, i, k).state;
+      if (other.decision && !other.removed && other.turn > si.state->turn)
+        return error(ErrorKind::invalid_transition,
+                     fmt::format("signature {} of `{}` was signed after it: the decision can no longer be taken back", k, pi.id));
+    }
+    if (it.status == ItemStatus::approved) {
+      const JoinNow join = join_now(p_, s_, i);
+      if (it.approve_weight < join.threshold)
+        return error(ErrorKind::invalid_transition,
+                     fmt::format("item `{}` was not approved by its signers: there is no decision to take back", pi.id));
+      if (*si.state->decision == Decision::approve && it.approve_weight - si.weight >= join.threshold)
+        return error(ErrorKind::invalid_transition,
+                     fmt::format("the approval of `{}` stands without this signature", pi.id));
+      for (std::uint32_t j : pi.descendants) {
+        const ItemState& d = s_.items[j];
+        if (d.status == ItemStatus::pending || d.status == ItemStatus::inactive ||
+            (d.status == ItemStatus::in_review && !d.acted))
+          continue;
+        return error(ErrorKind::invalid_transition,
+                     fmt::format("item `{}`, which comes after `{}`, is `{}`{}: the decision can no longer be taken back",
+                                 p_.items[j].id, pi.id, to_string(d.status), d.status == ItemStatus::in_review ? " and acted on" : ""));
+      }
+    }
+    emit(SignatureReclaimed{i, *slot, a.id, c.comment});
+    if (s_.items[i].status == ItemStatus::approved) {
+      emit(ItemReopened{i});
+      for (std::uint32_t j : p_.order)
+        if (s_.items[j].status == ItemStatus::in_review &&
+            std::binary_search(p_.items[j].ancestors.begin(), p_.items[j].ancestors.end(), i))
+          emit(ItemReset{j, ResetCause::prerequisite_reopened});
+    }
+    settle();
+    return {};
+  }
+
+  Err on(const Actor& a, const Remind& c) {
+    std::uint32_t i = 0;
+    if (auto e = operation_on("send a reminder", c.item, ir::ApprovalOperation::remind, i)) return e;
+    const bool applicant_self = a.kind == ActorKind::applicant && a.id == s_.applicant;
+    const bool desk = a.kind == ActorKind::staff && a.role == ctx_.options.intake_role;
+    if (!applicant_self && !desk)
+      return error(ErrorKind::not_authorised, "only the applicant or front-desk staff may send a reminder");
+    const ItemState& it = s_.items[i];
+    const std::int32_t most = max_reminders(p_.items[i]);
+    if (it.reminders >= most)
+      return error(ErrorKind::invalid_transition,
+                   fmt::format("`{}` has had {} reminders in this round, the most allowed", p_.items[i].id, most));
+    emit(ReminderSent{i, it.reminders + 1u, it.remind_at, true, c.comment});
+    return {};
+  }
+
+  // ---- the join after its signers changed, and the timers of approvals --------------------
+
+  /// Decides item i when its signatures reach the join's threshold or can no longer reach it.
+  void decide_by_join(std::uint32_t i) {
+    const ItemState& it = s_.items[i];
+    const JoinNow join = join_now(p_, s_, i);
+    if (it.approve_weight >= join.threshold) {
+      emit(ItemApproved{i, false});
+    } else if (join.total_weight - it.reject_weight < join.threshold) {
+      emit(ItemRejected{i});
+      item_failed(i);
+    }
+  }
+  /// After a signer was added or removed: the figures in the audit trail, then the decision.
+  void join_changed(std::uint32_t i) {
+    const JoinNow join = join_now(p_, s_, i);
+    const ItemState& it = s_.items[i];
+    emit(JoinReevaluated{i, it.approve_weight, it.reject_weight, join.threshold, join.total_weight});
+    decide_by_join(i);
+  }
+  void remind_on_schedule(std::uint32_t i) {
+    const ItemState& it = s_.items[i];
+    const ir::Reminders& rm = *p_.items[i].approvals->remind;
+    const std::uint32_t count = it.reminders + 1u;
+    const Instant next = static_cast<std::int32_t>(count) < rm.max ? ctx_.calendar.after_office_time(it.remind_at, rm.every) : Instant{};
+    emit(ReminderSent{i, count, next, false, {}});
+  }
+  void decide_automatically(std::uint32_t i) {
+    const bool approve = p_.items[i].approvals->auto_decide->approve;
+    emit(AutoDecided{i, approve ? Decision::approve : Decision::reject});
+    if (approve) {
+      emit(ItemApproved{i, false});
+    } else {
+      emit(ItemRejected{i});
+      item_failed(i);
+    }
+    settle();
+  }
+
   // ---- checks --------------------------------------------------------------------------
 
   Err status_in(std::string_view what, std::initializer_list<CaseStatus> allowed) const {
@@ -464,37 +902,40 @@ class Decider {
     normalise(out);
     return {};
   }
-  /// Picks the signer slot of item i that `a` fills, or says why there is none.
+  /// Picks the signer slot of item i that `a` fills now (for signing or rejecting back), or
+  /// says why there is none.
   Err signer_slot(const Actor& a, std::uint32_t i, std::optional<std::uint32_t> wanted, std::uint32_t& out) const {
     const PlanItem& pi = p_.items[i];
-    const bool sequence = pi.join.kind == ir::JoinKind::sequence;
-    bool assigned_elsewhere = false, later_turn = false, first_open = true;
-    for (std::uint32_t k = 0; k < pi.slot_count; ++k) {
-      const SignerState& st = s_.signers[pi.slot_begin + k];
-      if (st.decision && st.signer == a.id)
-        return error(ErrorKind::not_authorised, fmt::format("`{}` has already signed the review of `{}`", a.id, pi.id));
-    }
-    for (std::uint32_t k = 0; k < pi.slot_count; ++k) {
-      const SignerState& st = s_.signers[pi.slot_begin + k];
-      const PlanSlot& ps = p_.slots[pi.slot_begin + k];
-      if (st.decision) continue;
-      const bool turn = !sequence || first_open;
-      first_open = false;
-      if (ps.role != a.role || ps.department != a.department || (wanted && *wanted != k)) continue;
+    const std::uint32_t n = slot_count(p_, s_, i);
+    if (wanted)
+      if (auto e = slot_exists(i, *wanted)) return e;
+    if (auto e = not_signed_yet(a.id, i)) return e;
+    bool assigned_elsewhere = false, later_turn = false;
+    std::optional<std::uint32_t> out_for_advice;
+    for (std::uint32_t k = 0; k < n; ++k) {
+      const SlotInfo si = slot_info(p_, s_, i, k);
+      const SignerState& st = *si.state;
+      if (slot_done(st)) continue;
+      if (si.role != a.role || si.department != a.department || (wanted && *wanted != k)) continue;
       if (!st.assignee.empty() && st.assignee != a.id) {
         assigned_elsewhere = true;
         continue;
       }
-      if (!turn) {
+      if (!slot_ready(p_, s_, i, k)) {
         later_turn = true;
+        continue;
+      }
+      if (delegation_of(s_, i, k)) {
+        out_for_advice = k;
         continue;
       }
       out = k;
       return {};
     }
+    if (out_for_advice) return delegated(i, *out_for_advice);
     if (later_turn)
       return error(ErrorKind::invalid_transition,
-                   fmt::format("not yet the turn of `{}` in the sequential review of `{}`", a.role, pi.id));
+                   fmt::format("not yet the turn of `{}` in the review of `{}`", a.role, pi.id));
     if (assigned_elsewhere)
       return error(ErrorKind::not_authorised,
                    fmt::format("the signature of `{}` for `{}` is assigned to someone else", a.role, pi.id));
@@ -502,7 +943,87 @@ class Decider {
                  fmt::format("the review of `{}` has no open signature for role `{}` of department `{}`", pi.id,
                              a.role, a.department));
   }
-
+  Err slot_exists(std::uint32_t i, std::uint32_t k) const {
+    const std::uint32_t n = slot_count(p_, s_, i);
+    if (k < n) return {};
+    return error(ErrorKind::invalid_argument,
+                 fmt::format("item `{}` has {} signer(s): there is no slot {}", p_.items[i].id, n, k));
+  }
+  /// Nobody signs two slots of one review, whichever way they came to hold them.
+  Err not_signed_yet(std::string_view person, std::uint32_t i) const {
+    const std::uint32_t n = slot_count(p_, s_, i);
+    for (std::uint32_t k = 0; k < n; ++k) {
+      const SignerState& st = *slot_info(p_, s_, i, k).state;
+      if (st.decision && st.signer == person)
+        return error(ErrorKind::not_authorised,
+                     fmt::format("`{}` has already signed the review of `{}`", person, p_.items[i].id));
+    }
+    return {};
+  }
+  Err delegated(std::uint32_t i, std::uint32_t k) const {
+    return error(ErrorKind::invalid_transition,
+                 fmt::format("signature {} of `{}` is delegated to `{}`: wait for the advice or recall it", k,
+                             p_.items[i].id, delegation_of(s_, i, k)->delegate));
+  }
+  /// Whether `a` may act on slot k for its signer: staff of the slot's department and role,
+  /// the slot open and assigned to nobody else.
+  bool holds(const Actor& a, std::uint32_t i, std::uint32_t k) const {
+    const SlotInfo si = slot_info(p_, s_, i, k);
+    return a.kind == ActorKind::staff && !slot_done(*si.state) && si.role == a.role && si.department == a.department &&
+           (si.state->assignee.empty() || si.state->assignee == a.id);
+  }
+  /// The open slot of item i that `a` holds: `wanted`, or the first ready one, or the first one.
+  std::optional<std::uint32_t> held_slot(const Actor& a, std::uint32_t i, std::optional<std::uint32_t> wanted) const {
+    if (wanted) return holds(a, i, *wanted) ? wanted : std::nullopt;
+    const std::uint32_t n = slot_count(p_, s_, i);
+    std::optional<std::uint32_t> any;
+    for (std::uint32_t k = 0; k < n; ++k) {
+      if (!holds(a, i, k)) continue;
+      if (slot_ready(p_, s_, i, k)) return k;
+      if (!any) any = k;
+    }
+    return any;
+  }
+  /// The item's supervisor (`approvals.supervisor`): staff of its department in that role.
+  bool supervisor(const Actor& a, std::uint32_t i) const {
+    const PlanItem& pi = p_.items[i];
+    return a.kind == ActorKind::staff && !pi.approvals->supervisor.empty() && a.department == pi.department &&
+           a.role == pi.approvals->supervisor;
+  }
+  Err allowed(std::uint32_t i, ir::ApprovalOperation op) const {
+    if (p_.items[i].approvals->allows(op)) return {};
+    static constexpr std::string_view chinese[] = {"认领", "转办", "委派", "加签", "减签", "拿回", "催办"};
+    return error(ErrorKind::invalid_transition,
+                 fmt::format("item `{}` does not allow {} ({})", p_.items[i].id, ir::to_string(op),
+                             chinese[static_cast<std::size_t>(op)]));
+  }
+  /// What every operation on an item in review checks first: the case under review, the
+  /// item, that its `approvals` allow the operation, that it is in review.
+  Err operation_on(std::string_view what, const std::string& item, ir::ApprovalOperation op, std::uint32_t& i) const {
+    if (auto e = status_in(what, {CaseStatus::accepted, CaseStatus::accepted_with_deficiency})) return e;
+    if (auto e = item_of(item, i)) return e;
+    if (auto e = allowed(i, op)) return e;
+    return reviewing(i);
+  }
+  Err reviewing(std::uint32_t i) const {
+    const ItemStatus st = s_.items[i].status;
+    if (st == ItemStatus::in_review) return {};
+    return error(ErrorKind::invalid_transition,
+                 fmt::format("item `{}` is `{}`, not in review", p_.items[i].id, to_string(st)));
+  }
+  static Err comment_given(const std::string& comment, std::string_view what) {
+    if (!comment.empty()) return {};
+    return error(ErrorKind::invalid_argument, fmt::format("{} needs a comment saying why", what));
+  }
+  /// Where item i may be rejected back to, for messages.
+  std::string reject_targets(std::uint32_t i) const {
+    const PlanItem& pi = p_.items[i];
+    std::vector<std::string_view> ids;
+    if (pi.approvals->to_applicant) ids.push_back("applicant");
+    if (pi.approvals->to_previous) ids.push_back("previous");
+    for (std::uint32_t t : pi.reject_to) ids.push_back(p_.items[t].id);
+    return ids.empty() ? std::string("nowhere") : listing(ids);
+  }
   // ---- flow ----------------------------------------------------------------------------
 
   void emit(Event e) {
@@ -555,12 +1076,14 @@ class Decider {
     }
   }
 
-  /// Whether everything item i comes after is approved. An inactive item is transparent: what
-  /// it comes after still counts (a → b (inactive) → c waits for a).
+  /// Whether everything item i comes after, directly or not, is approved. An inactive item
+  /// is transparent (a → b (inactive) → c waits for a). Ancestors rather than direct
+  /// predecessors: after a rejection back or a reclaim, an approved item in between may sit
+  /// under an item in review again, and nothing new may start on that basis.
   bool ready(std::uint32_t i) const {
-    for (std::uint32_t p : p_.items[i].after) {
+    for (std::uint32_t p : p_.items[i].ancestors) {
       const ItemStatus st = s_.items[p].status;
-      if (st == ItemStatus::inactive ? !ready(p) : st != ItemStatus::approved) return false;
+      if (st != ItemStatus::approved && st != ItemStatus::inactive) return false;
     }
     return true;
   }
@@ -571,7 +1094,16 @@ class Decider {
     const bool on_the_spot = limit.days == 0 && limit.hours == 0;
     const Instant warn = on_the_spot ? due : ctx_.calendar.warning_point(ctx_.now, limit, ctx_.options.warning_fraction);
     emit(ItemStarted{i, due, warn});
-    if (s_.items[i].pledged) emit(ItemApproved{i, true});
+    if (s_.items[i].pledged) {
+      emit(ItemApproved{i, true});
+      return;
+    }
+    const ApprovalPolicy& pol = *p_.items[i].approvals;
+    if (!pol.remind && !pol.auto_decide) return;
+    ItemScheduled sched{i, {}, {}};
+    if (pol.remind) sched.remind_at = ctx_.calendar.after_office_time(ctx_.now, pol.remind->first.value_or(pol.remind->every));
+    if (pol.auto_decide) sched.decide_at = pol.auto_decide->after ? ctx_.calendar.deadline(ctx_.now, *pol.auto_decide->after) : due;
+    emit(sched);
   }
 
   Instant deadline_after(const ir::WorkDuration& limit) const {
@@ -686,8 +1218,8 @@ bool fire_next_timer(CaseState& state, const DecideContext& ctx, std::vector<Eve
   return Decider(state, ctx, out).fire_timer();
 }
 
-std::optional<Instant> next_due(const Plan&, const CaseState& state) {
-  if (auto t = earliest_timer(state)) return t->at;
+std::optional<Instant> next_due(const Plan& plan, const CaseState& state) {
+  if (auto t = earliest_timer(plan, state)) return t->at;
   return std::nullopt;
 }
 

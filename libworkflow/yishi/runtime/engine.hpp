@@ -63,6 +63,11 @@ struct SignerView {
   std::string role, department, assignee, signer;
   std::int32_t weight = 1;
   std::optional<Decision> decision;
+  std::uint32_t slot = 0;  ///< its number in commands (`slot`)
+  bool ready = false;      ///< open, and its turn has come
+  bool added = false;      ///< 加签 in this round
+  bool removed = false;    ///< 减签
+  std::string delegate;    ///< 委派: who is asked for advice (masked when personal data)
 };
 
 /// An item of a case, as shown.
@@ -74,6 +79,10 @@ struct ItemView {
   PostCheckStatus post_check = PostCheckStatus::none;
   std::optional<Instant> started, deadline, warning_at;
   std::vector<SignerView> signers;
+  int reminders = 0;                           ///< 催办 sent in this round
+  std::optional<Instant> remind_at, decide_at;  ///< next reminder, automatic decision
+  /// Where it may be rejected back to now: `applicant`, then approved earlier steps.
+  std::vector<std::string> reject_targets;
 };
 
 /// A material of a case, as shown (materials no active item needs are left out).

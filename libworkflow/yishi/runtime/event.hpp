@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <optional>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -139,11 +140,115 @@ struct CaseMigrated {
   friend bool operator==(const CaseMigrated&, const CaseMigrated&) = default;
 };
 
+// ---- Approval operations (docs/approvals.md) ----
+
+/// 释放: a signature is no longer assigned to anyone.
+struct SignerReleased {
+  std::uint32_t item = 0, slot = 0;
+  friend bool operator==(const SignerReleased&, const SignerReleased&) = default;
+};
+/// 转办: a signature now belongs to `to`.
+struct SignatureTransferred {
+  std::uint32_t item = 0, slot = 0;
+  std::string from, to, comment;
+  friend bool operator==(const SignatureTransferred&, const SignatureTransferred&) = default;
+};
+/// 委派: `owner` asked `delegate` for advice on a signature; the owner still decides.
+struct SignatureDelegated {
+  std::uint32_t item = 0, slot = 0;
+  std::string owner, delegate, comment;
+  friend bool operator==(const SignatureDelegated&, const SignatureDelegated&) = default;
+};
+/// The delegation ended: advice from the delegate, or recalled by the owner (no advice).
+struct DelegationResolved {
+  std::uint32_t item = 0, slot = 0;
+  std::string by;
+  std::optional<Decision> advice;
+  std::string comment;
+  friend bool operator==(const DelegationResolved&, const DelegationResolved&) = default;
+};
+/// 加签: a slot added to the item's review for this round (its number follows the others).
+struct SignerAdded {
+  std::uint32_t item = 0, slot = 0;
+  std::uint32_t relative_to = 0;
+  AddPosition position = AddPosition::parallel;
+  std::string role, department;
+  std::int32_t weight = 1;
+  std::string person, added_by, comment;
+  friend bool operator==(const SignerAdded&, const SignerAdded&) = default;
+};
+/// 减签: a slot that had not signed no longer counts.
+struct SignerRemoved {
+  std::uint32_t item = 0, slot = 0;
+  std::string comment;
+  friend bool operator==(const SignerRemoved&, const SignerRemoved&) = default;
+};
+/// The join of an item after its signers changed: the figures it was decided (or not) on.
+struct JoinReevaluated {
+  std::uint32_t item = 0;
+  std::int32_t approve_weight = 0, reject_weight = 0, threshold = 0, total_weight = 0;
+  friend bool operator==(const JoinReevaluated&, const JoinReevaluated&) = default;
+};
+/// 驳回: the item went back to pending; `target`, an earlier item, is reviewed again.
+struct RejectedBack {
+  std::uint32_t item = 0, slot = 0;
+  std::string signer;
+  std::uint32_t target = 0;
+  std::string comment;
+  friend bool operator==(const RejectedBack&, const RejectedBack&) = default;
+};
+/// Why an item went back to pending without a decision.
+enum class ResetCause : std::uint8_t {
+  rerun,                  ///< between a rejection's target and the rejecting item (resume `rerun`)
+  sibling_cancelled,      ///< beside the path of a rejection back (siblings `cancel`)
+  sibling_redone,         ///< beside the path of a rejection back (siblings `redo`)
+  prerequisite_reopened,  ///< an item it comes after was reopened by a reclaim
+};
+[[nodiscard]] std::string_view to_string(ResetCause c);
+/// The item is pending again: its round ended without a decision.
+struct ItemReset {
+  std::uint32_t item = 0;
+  ResetCause cause = ResetCause::rerun;
+  friend bool operator==(const ItemReset&, const ItemReset&) = default;
+};
+/// 拿回: a signer took back their decision.
+struct SignatureReclaimed {
+  std::uint32_t item = 0, slot = 0;
+  std::string signer, comment;
+  friend bool operator==(const SignatureReclaimed&, const SignatureReclaimed&) = default;
+};
+/// An approved item is back in review (a new round, same deadline) after a reclaim.
+struct ItemReopened { std::uint32_t item = 0; friend bool operator==(const ItemReopened&, const ItemReopened&) = default; };
+/// The reminder and automatic-decision times of an item's review (none: the epoch).
+struct ItemScheduled {
+  std::uint32_t item = 0;
+  Instant remind_at{}, decide_at{};
+  friend bool operator==(const ItemScheduled&, const ItemScheduled&) = default;
+};
+/// 催办: reminder number `count` of this round; `next_at` the next scheduled one (none: the epoch).
+struct ReminderSent {
+  std::uint32_t item = 0;
+  std::uint32_t count = 0;
+  Instant next_at{};
+  bool manual = false;
+  std::string comment;
+  friend bool operator==(const ReminderSent&, const ReminderSent&) = default;
+};
+/// 超时自动审批: nobody decided in time; the item decides itself (the decision follows).
+struct AutoDecided {
+  std::uint32_t item = 0;
+  Decision decision = Decision::approve;
+  friend bool operator==(const AutoDecided&, const AutoDecided&) = default;
+};
+
 using Event = std::variant<CaseOpened, Submitted, Accepted, CorrectionRequested, Refused, Resubmitted, ItemStarted,
                            SignerAssigned, Signed, ItemApproved, ItemRejected, ItemReturned, ItemCancelled,
                            ItemRevoked, Pledged, PostChecked, MaterialSupplied, MaterialLapsed, DeadlineWarning,
                            DeadlineOverdue, CaseRejected, Withdrawn, Issued, Rated, RatingWindowEnded, CaseClosed,
-                           CorrectionLifted, MaterialWaived, CaseMigrated>;
+                           CorrectionLifted, MaterialWaived, CaseMigrated, SignerReleased, SignatureTransferred,
+                           SignatureDelegated, DelegationResolved, SignerAdded, SignerRemoved, JoinReevaluated,
+                           RejectedBack, ItemReset, SignatureReclaimed, ItemReopened, ItemScheduled, ReminderSent,
+                           AutoDecided>;
 
 /// The event's name in snake_case (`item_approved`).
 [[nodiscard]] std::string_view event_name(const Event& e);

@@ -140,6 +140,13 @@ void apply_migration(CaseState& s, const Plan& from, const Plan& to, const CaseM
     v.swap(out);
   };
   remap(s.intake_noticed, e.materials);
+  // Added signers and delegations follow their items; those of dropped items go. Started
+  // items keep their definition's slots (`same_signers`), so added slot numbers still hold.
+  const auto item_to = [&](std::uint32_t i) { return i < e.items.size() ? e.items[i] : -1; };
+  std::erase_if(s.added, [&](const AddedSigner& a) { return item_to(a.item) < 0; });
+  for (AddedSigner& a : s.added) a.item = static_cast<std::uint32_t>(item_to(a.item));
+  std::erase_if(s.delegations, [&](const Delegation& d) { return item_to(d.item) < 0; });
+  for (Delegation& d : s.delegations) d.item = static_cast<std::uint32_t>(item_to(d.item));
   s.notice.clear();  // no notice is open (a precondition of the move)
   s.items = std::move(items);
   s.signers = std::move(signers);

@@ -27,15 +27,20 @@ std::optional<E> parse_name(std::string_view s, const std::array<std::string_vie
 
 constexpr std::array<std::string_view, 3> actor_kinds{"applicant", "staff", "system"};
 constexpr std::array<std::string_view, 3> decisions{"approve", "reject", "return"};
-constexpr std::array<std::string_view, 17> command_kinds{
+constexpr std::array<std::string_view, 27> command_kinds{
     "open", "submit", "accept", "accept_with_deficiency", "return_for_correction", "refuse", "resubmit", "assign",
-    "sign", "supply_material", "pledge", "post_check", "withdraw", "issue", "rate", "timer", "migrate"};
-constexpr std::array<std::string_view, 29> event_names{
+    "sign", "supply_material", "pledge", "post_check", "withdraw", "issue", "rate", "timer", "migrate",
+    "claim", "unclaim", "transfer", "delegate", "resolve_delegation", "add_signer", "remove_signer", "reject_back",
+    "reclaim", "remind"};
+constexpr std::array<std::string_view, 43> event_names{
     "case_opened", "submitted", "accepted", "correction_requested", "refused", "resubmitted", "item_started",
     "signer_assigned", "signed", "item_approved", "item_rejected", "item_returned", "item_cancelled",
     "item_revoked", "pledged", "post_checked", "material_supplied", "material_lapsed", "deadline_warning",
     "deadline_overdue", "case_rejected", "withdrawn", "issued", "rated", "rating_window_ended", "case_closed",
-    "correction_lifted", "material_waived", "case_migrated"};
+    "correction_lifted", "material_waived", "case_migrated", "signer_released", "signature_transferred",
+    "signature_delegated", "delegation_resolved", "signer_added", "signer_removed", "join_reevaluated",
+    "rejected_back", "item_reset", "signature_reclaimed", "item_reopened", "item_scheduled", "reminder_sent",
+    "auto_decided"};
 static_assert(std::variant_size_v<Event> == event_names.size());
 static_assert(std::variant_size_v<CommandBody> + 3 == command_kinds.size());
 constexpr std::array<std::string_view, 10> case_statuses{
@@ -47,6 +52,12 @@ constexpr std::array<std::string_view, 8> material_statuses{
     "not_needed", "missing", "handed_over", "provided", "deferred", "supplied", "lapsed", "pledged"};
 constexpr std::array<std::string_view, 4> post_check_statuses{"none", "due", "passed", "failed"};
 constexpr std::array<std::string_view, 2> origins{"intake", "review"};
+constexpr std::array<std::string_view, 3> add_positions{"before", "after", "parallel"};
+constexpr std::array<std::string_view, 4> reset_causes{"rerun", "sibling_cancelled", "sibling_redone",
+                                                       "prerequisite_reopened"};
+/// The number of the last CommandBody alternative before the kinds that are not bodies.
+constexpr std::size_t first_operation_index = 14;  // Claim
+static_assert(std::is_same_v<std::variant_alternative_t<first_operation_index, CommandBody>, Claim>);
 constexpr std::array<std::string_view, 3> revoke_causes{"material_lapsed", "post_check_failed", "prerequisite_revoked"};
 constexpr std::array<std::string_view, 12> error_kinds{
     "invalid_transition", "not_authorised", "unknown_step", "unknown_material", "unknown_case",
@@ -99,6 +110,31 @@ struct BodyHasher {
   void operator()(const Withdraw& c) { h.add(c.reason); }
   void operator()(const Issue&) {}
   void operator()(const Rate& c) { h.add(static_cast<std::uint64_t>(c.score)); h.add(c.comment); }
+  void operator()(const Claim& c) { h.add(c.item); slot(c.slot); }
+  void operator()(const Unclaim& c) { h.add(c.item); slot(c.slot); }
+  void operator()(const Transfer& c) { h.add(c.item); h.add(c.to); h.add(c.comment); slot(c.slot); }
+  void operator()(const Delegate& c) { h.add(c.item); h.add(c.to); h.add(c.comment); slot(c.slot); }
+  void operator()(const ResolveDelegation& c) {
+    h.add(c.item);
+    h.add(c.advice ? static_cast<std::uint64_t>(*c.advice) + 1 : 0);
+    h.add(c.comment);
+    slot(c.slot);
+  }
+  void operator()(const AddSigner& c) {
+    h.add(c.item);
+    h.add(c.role);
+    h.add(c.department);
+    h.add(static_cast<std::uint64_t>(c.weight));
+    h.add(c.person);
+    h.add(static_cast<std::uint64_t>(c.position));
+    slot(c.relative_to);
+    h.add(c.comment);
+  }
+  void operator()(const RemoveSigner& c) { h.add(c.item); h.add(c.slot); h.add(c.comment); }
+  void operator()(const RejectBack& c) { h.add(c.item); h.add(c.to); h.add(c.comment); h.add(c.materials); slot(c.slot); }
+  void operator()(const Reclaim& c) { h.add(c.item); slot(c.slot); h.add(c.comment); }
+  void operator()(const Remind& c) { h.add(c.item); h.add(c.comment); }
+  void slot(std::optional<std::uint32_t> k) { h.add(k ? std::uint64_t{*k} + 1 : 0); }
 };
 
 }  // namespace
@@ -107,7 +143,14 @@ std::string_view to_string(ActorKind k) { return name_of(k, actor_kinds); }
 std::string_view to_string(Decision d) { return name_of(d, decisions); }
 std::optional<Decision> parse_decision(std::string_view s) { return parse_name<Decision>(s, decisions); }
 std::string_view to_string(CommandKind k) { return name_of(k, command_kinds); }
-CommandKind kind_of(const CommandBody& body) noexcept { return static_cast<CommandKind>(body.index() + 1); }
+// `timer` and `migrate` sit between `rate` and the approval operations: those come 3 after their index.
+CommandKind kind_of(const CommandBody& body) noexcept {
+  const std::size_t k = body.index();
+  return static_cast<CommandKind>(k < first_operation_index ? k + 1 : k + 3);
+}
+std::string_view to_string(AddPosition p) { return name_of(p, add_positions); }
+std::optional<AddPosition> parse_add_position(std::string_view s) { return parse_name<AddPosition>(s, add_positions); }
+std::string_view to_string(ResetCause c) { return name_of(c, reset_causes); }
 std::string_view event_name(const Event& e) { return event_names[e.index()]; }
 std::string_view to_string(CorrectionOrigin o) { return name_of(o, origins); }
 std::string_view to_string(RevokeCause c) { return name_of(c, revoke_causes); }

@@ -65,8 +65,22 @@ std::string listing(const Plan& p, const std::vector<std::uint32_t>& ids, bool i
 struct Describer {
   const Plan& p;
   const Calendar& cal;
+  /// The signers added (加签) in the current rounds so far, when the trail is read in order.
+  const std::vector<SignerAdded>* added = nullptr;
   std::string_view item(std::uint32_t i) const { return p.items[i].id; }
   std::string_view material(std::uint32_t m) const { return p.materials[m].id; }
+  /// "`reviewer` of `market_regulation`" for a slot of the definition or an added one.
+  std::string slot_text(std::uint32_t i, std::uint32_t k) const {
+    const PlanItem& pi = p.items[i];
+    if (k < pi.slot_count) {
+      const PlanSlot& s = p.slots[pi.slot_begin + k];
+      return fmt::format("{} of `{}`", s.role, s.department);
+    }
+    if (added)
+      for (const SignerAdded& a : *added)
+        if (a.item == i && a.slot == k) return fmt::format("{} of `{}`, added", a.role, a.department);
+    return "an added signer";
+  }
 
   std::string operator()(const CaseOpened& e) const {
     std::vector<std::uint32_t> active;
@@ -107,8 +121,7 @@ struct Describer {
     return fmt::format("signature {} of `{}` assigned to `{}`", e.slot, item(e.item), mask_personal_data(e.person));
   }
   std::string operator()(const Signed& e) const {
-    const PlanSlot& s = p.slots[p.items[e.item].slot_begin + e.slot];
-    return fmt::format("`{}` ({} of `{}`) decided {} on `{}`", mask_personal_data(e.signer), s.role, s.department,
+    return fmt::format("`{}` ({}) decided {} on `{}`", mask_personal_data(e.signer), slot_text(e.item, e.slot),
                        to_string(e.decision), item(e.item));
   }
   std::string operator()(const ItemApproved& e) const {
@@ -164,6 +177,73 @@ struct Describer {
   std::string operator()(const MaterialWaived& e) const {
     return fmt::format("deferred material `{}` waived: no remaining item needs it", material(e.material));
   }
+  std::string operator()(const SignerReleased& e) const {
+    return fmt::format("signature {} of `{}` released", e.slot, item(e.item));
+  }
+  std::string operator()(const SignatureTransferred& e) const {
+    return fmt::format("signature {} of `{}` transferred (转办){} to `{}`", e.slot, item(e.item),
+                       e.from.empty() ? std::string() : fmt::format(" from `{}`", mask_personal_data(e.from)),
+                       mask_personal_data(e.to));
+  }
+  std::string operator()(const SignatureDelegated& e) const {
+    return fmt::format("signature {} of `{}` delegated (委派) by `{}` to `{}`; `{}` decides", e.slot, item(e.item),
+                       mask_personal_data(e.owner), mask_personal_data(e.delegate), mask_personal_data(e.owner));
+  }
+  std::string operator()(const DelegationResolved& e) const {
+    if (e.advice)
+      return fmt::format("`{}` advised {} on signature {} of `{}`", mask_personal_data(e.by), to_string(*e.advice),
+                         e.slot, item(e.item));
+    return fmt::format("delegation of signature {} of `{}` recalled by `{}`", e.slot, item(e.item), mask_personal_data(e.by));
+  }
+  std::string operator()(const SignerAdded& e) const {
+    static constexpr std::string_view where[] = {"before", "after", "beside"};
+    std::string out = fmt::format("signer added (加签) to `{}` {} signature {}: {} of `{}`", item(e.item),
+                                  where[static_cast<std::size_t>(e.position)], e.relative_to, e.role, e.department);
+    if (e.weight != 1) out += fmt::format(", weight {}", e.weight);
+    if (!e.person.empty()) out += fmt::format(", assigned to `{}`", mask_personal_data(e.person));
+    return out + fmt::format(" (signature {})", e.slot);
+  }
+  std::string operator()(const SignerRemoved& e) const {
+    return fmt::format("signature {} of `{}` ({}) removed (减签)", e.slot, item(e.item), slot_text(e.item, e.slot));
+  }
+  std::string operator()(const JoinReevaluated& e) const {
+    const char* outcome = e.approve_weight >= e.threshold                       ? "reached"
+                          : e.total_weight - e.reject_weight < e.threshold ? "can no longer be reached"
+                                                                            : "open";
+    return fmt::format("join of `{}` re-evaluated: approving {}, rejecting {}, threshold {} of {}: {}", item(e.item),
+                       e.approve_weight, e.reject_weight, e.threshold, e.total_weight, outcome);
+  }
+  std::string operator()(const RejectedBack& e) const {
+    return fmt::format("`{}` ({}) rejected `{}` back (驳回) to `{}`", mask_personal_data(e.signer),
+                       slot_text(e.item, e.slot), item(e.item), item(e.target));
+  }
+  std::string operator()(const ItemReset& e) const {
+    const char* why = e.cause == ResetCause::rerun                ? "to be reviewed again after a rejection back"
+                      : e.cause == ResetCause::sibling_cancelled ? "its review was cancelled by a rejection back beside it"
+                      : e.cause == ResetCause::sibling_redone    ? "to be redone after a rejection back beside it"
+                                                                 : "an item it comes after was reopened";
+    return fmt::format("item `{}` back to pending: {}", item(e.item), why);
+  }
+  std::string operator()(const SignatureReclaimed& e) const {
+    return fmt::format("`{}` took back (拿回) their decision on `{}` (signature {})", mask_personal_data(e.signer),
+                       item(e.item), e.slot);
+  }
+  std::string operator()(const ItemReopened& e) const {
+    return fmt::format("item `{}` back in review after a decision was taken back", item(e.item));
+  }
+  std::string operator()(const ItemScheduled& e) const {
+    std::vector<std::string> parts;
+    if (e.remind_at != Instant{}) parts.push_back(fmt::format("first reminder {}", local_time(cal, e.remind_at)));
+    if (e.decide_at != Instant{}) parts.push_back(fmt::format("automatic decision {}", local_time(cal, e.decide_at)));
+    return fmt::format("item `{}` scheduled: {}", item(e.item), fmt::join(parts, "; "));
+  }
+  std::string operator()(const ReminderSent& e) const {
+    return fmt::format("reminder {} (催办) for `{}`{}", e.count, item(e.item), e.manual ? ", sent by hand" : "");
+  }
+  std::string operator()(const AutoDecided& e) const {
+    return fmt::format("item `{}` decided automatically: {} ({})", item(e.item), to_string(e.decision),
+                       e.decision == Decision::approve ? "超时自动同意" : "超时自动驳回");
+  }
 };
 
 std::string comment_of(const Event& e) {
@@ -172,6 +252,14 @@ std::string comment_of(const Event& e) {
   if (auto* s = std::get_if<Withdrawn>(&e)) return s->reason;
   if (auto* s = std::get_if<PostChecked>(&e)) return s->comment;
   if (auto* s = std::get_if<Rated>(&e)) return s->comment;
+  if (auto* s = std::get_if<SignatureTransferred>(&e)) return s->comment;
+  if (auto* s = std::get_if<SignatureDelegated>(&e)) return s->comment;
+  if (auto* s = std::get_if<DelegationResolved>(&e)) return s->comment;
+  if (auto* s = std::get_if<SignerAdded>(&e)) return s->comment;
+  if (auto* s = std::get_if<SignerRemoved>(&e)) return s->comment;
+  if (auto* s = std::get_if<RejectedBack>(&e)) return s->comment;
+  if (auto* s = std::get_if<SignatureReclaimed>(&e)) return s->comment;
+  if (auto* s = std::get_if<ReminderSent>(&e)) return s->comment;
   if (auto* s = std::get_if<CorrectionRequested>(&e); s && s->origin == CorrectionOrigin::intake && !s->entries.empty())
     return s->entries.front().comment;
   return {};
@@ -211,11 +299,23 @@ CaseView make_view(const Plan& p, const CaseState& s) {
       iv.deadline = it.deadline;
       iv.warning_at = it.warning_at;
     }
-    for (std::uint32_t k = 0; k < pi.slot_count; ++k) {
-      const PlanSlot& ps = p.slots[pi.slot_begin + k];
-      const SignerState& ss = s.signers[pi.slot_begin + k];
-      iv.signers.push_back({std::string(ps.role), std::string(ps.department), mask_personal_data(ss.assignee),
-                            mask_personal_data(ss.signer), ps.weight, ss.decision});
+    const std::uint32_t n = slot_count(p, s, i);
+    for (std::uint32_t k = 0; k < n; ++k) {
+      const SlotInfo si = slot_info(p, s, i, k);
+      const SignerState& ss = *si.state;
+      const Delegation* d = delegation_of(s, i, k);
+      iv.signers.push_back({std::string(si.role), std::string(si.department), mask_personal_data(ss.assignee),
+                            mask_personal_data(ss.signer), si.weight, ss.decision, k,
+                            it.status == ItemStatus::in_review && slot_ready(p, s, i, k), si.added, ss.removed,
+                            d ? mask_personal_data(d->delegate) : std::string()});
+    }
+    iv.reminders = it.reminders;
+    if (it.remind_at != none && it.status == ItemStatus::in_review) iv.remind_at = it.remind_at;
+    if (it.decide_at != none && it.status == ItemStatus::in_review) iv.decide_at = it.decide_at;
+    if (it.status == ItemStatus::in_review) {
+      if (pi.approvals->to_applicant) iv.reject_targets.emplace_back("applicant");
+      for (std::uint32_t t : pi.reject_to)
+        if (s.items[t].status == ItemStatus::approved && !s.items[t].pledged) iv.reject_targets.emplace_back(p.items[t].id);
     }
     v.items.push_back(std::move(iv));
   }
@@ -249,13 +349,21 @@ std::vector<AuditEntry> make_audit_trail(const Plan& plan, const Calendar& calen
   std::vector<AuditEntry> out;
   out.reserve(log.events.size());
   const Plan* current = &plan;  // events after a `case_migrated` name the new version's items
+  std::vector<SignerAdded> added;  // the added slots of the current rounds, to name their roles
   for (const Commit& c : log.commits)
     for (std::uint32_t k = 0; k < c.count; ++k) {
       const std::uint64_t v = c.first_version + k;
       const Event& e = log.events.at(v - 1);
       out.push_back({v, c.at, c.actor.kind, mask_personal_data(c.actor.id), mask_personal_data(c.command_id),
-                     c.command, std::string(event_name(e)), mask_personal_data(describe(*current, calendar, e)),
+                     c.command, std::string(event_name(e)),
+                     mask_personal_data(std::visit(Describer{*current, calendar, &added}, e)),
                      mask_personal_data(comment_of(e))});
+      if (const auto* a = std::get_if<SignerAdded>(&e)) added.push_back(*a);
+      auto new_round = [&](std::uint32_t i) { std::erase_if(added, [&](const SignerAdded& x) { return x.item == i; }); };
+      if (const auto* a = std::get_if<ItemStarted>(&e)) new_round(a->item);
+      if (const auto* a = std::get_if<ItemReset>(&e)) new_round(a->item);
+      if (const auto* a = std::get_if<RejectedBack>(&e)) new_round(a->item);
+      if (std::holds_alternative<CaseMigrated>(e)) added.clear();
       if (const auto* moved = std::get_if<CaseMigrated>(&e)) {
         const Plan* next = version ? version(moved->to_version) : nullptr;
         if (!next) throw std::invalid_argument("the case moved to version " + moved->to_version + ", which is not deployed");

@@ -241,6 +241,68 @@ class Interpreter {
     if (verb == "withdraw") return Withdraw{quoted(a)};
     if (verb == "issue") return Issue{};
     if (verb == "rate") return Rate{std::stoi(a.at(0)), quoted(a)};
+    return operation(verb, a);
+  }
+
+  /// `slot N` among a command's plain words: removed from `words`, returned.
+  static std::optional<std::uint32_t> take_option(std::vector<std::string>& words, std::string_view name) {
+    for (std::size_t k = 0; k + 1 < words.size(); ++k)
+      if (words[k] == name) {
+        const auto v = static_cast<std::uint32_t>(std::stoul(words[k + 1]));
+        words.erase(words.begin() + static_cast<std::ptrdiff_t>(k), words.begin() + static_cast<std::ptrdiff_t>(k) + 2);
+        return v;
+      }
+    return std::nullopt;
+  }
+  static std::string take_word(std::vector<std::string>& words, std::string_view name) {
+    for (std::size_t k = 0; k + 1 < words.size(); ++k)
+      if (words[k] == name) {
+        std::string v = unquote(words[k + 1]);
+        words.erase(words.begin() + static_cast<std::ptrdiff_t>(k), words.begin() + static_cast<std::ptrdiff_t>(k) + 2);
+        return v;
+      }
+    return {};
+  }
+
+  // The approval operations (docs/approvals.md, docs/scripts.md).
+  CommandBody operation(const std::string& verb, const std::vector<std::string>& a) {
+    auto words = plain(a);
+    const auto slot = take_option(words, "slot");
+    const std::string comment = quoted(a);
+    if (verb == "claim") return Claim{words.at(0), slot};
+    if (verb == "unclaim") return Unclaim{words.at(0), slot};
+    if (verb == "transfer") return Transfer{words.at(0), words.at(1), comment, slot};
+    if (verb == "delegate") return Delegate{words.at(0), words.at(1), comment, slot};
+    if (verb == "resolve") {
+      std::optional<Decision> advice;
+      if (words.size() > 1) {
+        advice = parse_decision(words[1]);
+        if (!advice) throw Failure("advice is approve, reject or return");
+      }
+      return ResolveDelegation{words.at(0), advice, comment, slot};
+    }
+    if (verb == "add_signer") {
+      // add_signer ITEM ROLE[@DEPT] before|after|parallel [weight N] [person P] [to N] "comment"
+      AddSigner c;
+      c.weight = static_cast<std::int32_t>(take_option(words, "weight").value_or(1));
+      c.person = take_word(words, "person");
+      c.relative_to = take_option(words, "to");
+      c.item = words.at(0);
+      const std::string& role = words.at(1);
+      const auto at = role.find('@');
+      c.role = role.substr(0, at);
+      if (at != std::string::npos) c.department = role.substr(at + 1);
+      auto pos = parse_add_position(words.at(2));
+      if (!pos) throw Failure("a position is before, after or parallel");
+      c.position = *pos;
+      c.comment = comment;
+      return c;
+    }
+    if (verb == "remove_signer") return RemoveSigner{words.at(0), static_cast<std::uint32_t>(std::stoul(words.at(1))), comment};
+    if (verb == "reject_back")
+      return RejectBack{words.at(0), words.at(1), comment, std::vector<std::string>(words.begin() + 2, words.end()), slot};
+    if (verb == "reclaim") return Reclaim{words.at(0), slot, comment};
+    if (verb == "remind") return Remind{words.at(0), comment};
     throw Failure("unknown command " + verb);
   }
 
@@ -415,6 +477,15 @@ class Interpreter {
         throw Failure("rejected because of `" + v.rejected_because + "`");
     } else if (what == "audit") {
       expect_audit(t);
+    } else if (what == "signer") {
+      expect_signer(v, t);
+    } else if (what == "targets") {
+      // expect targets ITEM [applicant] [ITEM...]: where it may be rejected back to now
+      const ItemView* it = v.item(t.at(2));
+      if (!it) throw Failure(fmt::format("item {} does not apply", t[2]));
+      const std::vector<std::string> want(t.begin() + 3, t.end());
+      if (it->reject_targets != want)
+        throw Failure(fmt::format("item {} may be rejected back to `{}`", t[2], fmt::join(it->reject_targets, " ")));
     } else if (what == "applicant") {
       if (v.applicant != unquote(t.at(2))) throw Failure("applicant shown as " + v.applicant);
     } else {
@@ -454,12 +525,51 @@ class Interpreter {
         const std::string flag_name = negated ? key.substr(4) : key;
         const bool flag = flag_name == "warned" ? it->warned : flag_name == "overdue" ? it->overdue : it->pledged;
         if (flag == negated) throw Failure(fmt::format("item {} is {}{}", t[2], flag ? "" : "not ", flag_name));
+      } else if (key == "reminders") {
+        if (it->reminders != std::stoi(t.at(k + 1))) throw Failure(fmt::format("item {} reminders {}", t[2], it->reminders));
+        ++k;
+      } else if (key == "remind" || key == "decide") {
+        const auto& when = key == "remind" ? it->remind_at : it->decide_at;
+        const std::string want = t.at(k + 1) == "none" ? "none" : t.at(k + 1) + " " + t.at(k + 2);
+        const std::string got = when ? show(*when) : "none";
+        if (got != want) throw Failure(fmt::format("item {} {} {}", t[2], key, got));
+        k += want == "none" ? 1 : 2;
       } else if (key == "post_check") {
         if (to_string(it->post_check) != t.at(k + 1))
           throw Failure(fmt::format("item {} post-check {}", t[2], to_string(it->post_check)));
         ++k;
       } else {
         throw Failure("unknown item property " + key);
+      }
+    }
+  }
+
+  // expect signer ITEM N open|approve|reject|return|removed [assignee P] [delegate P]
+  //   [ready|waiting] [added] [weight W]
+  void expect_signer(const CaseView& v, const std::vector<std::string>& t) {
+    const ItemView* it = v.item(t.at(2));
+    if (!it) throw Failure(fmt::format("item {} does not apply", t[2]));
+    const auto k = std::stoul(t.at(3));
+    if (k >= it->signers.size()) throw Failure(fmt::format("item {} has {} signer slots", t[2], it->signers.size()));
+    const SignerView& sv = it->signers[k];
+    const std::string state = sv.removed ? "removed" : sv.decision ? std::string(to_string(*sv.decision)) : "open";
+    if (state != t.at(4)) throw Failure(fmt::format("signer {} of {} is {}", k, t[2], state));
+    for (std::size_t j = 5; j < t.size(); ++j) {
+      const std::string& key = t[j];
+      if (key == "assignee" || key == "delegate") {
+        const std::string& got = key == "assignee" ? sv.assignee : sv.delegate;
+        const std::string want = unquote(t.at(++j));
+        if (got != (want == "none" ? "" : want)) throw Failure(fmt::format("signer {} of {} {} `{}`", k, t[2], key, got));
+      } else if (key == "ready" || key == "waiting") {
+        if (sv.ready != (key == "ready")) throw Failure(fmt::format("signer {} of {} is {}", k, t[2], sv.ready ? "ready" : "waiting"));
+      } else if (key == "added") {
+        if (!sv.added) throw Failure(fmt::format("signer {} of {} is not an added one", k, t[2]));
+      } else if (key == "weight") {
+        if (sv.weight != std::stoi(t.at(++j))) throw Failure(fmt::format("signer {} of {} weighs {}", k, t[2], sv.weight));
+      } else if (key == "role") {
+        if (sv.role != t.at(++j)) throw Failure(fmt::format("signer {} of {} has role {}", k, t[2], sv.role));
+      } else {
+        throw Failure("unknown signer property " + key);
       }
     }
   }

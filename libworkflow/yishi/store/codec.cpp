@@ -15,7 +15,9 @@ namespace {
 
 // The last enumerator of each stored enumeration: a decoded value beyond it is malformed.
 constexpr auto last(ActorKind) { return ActorKind::system; }
-constexpr auto last(CommandKind) { return CommandKind::migrate; }
+constexpr auto last(CommandKind) { return CommandKind::remind; }
+constexpr auto last(AddPosition) { return AddPosition::parallel; }
+constexpr auto last(ResetCause) { return ResetCause::prerequisite_reopened; }
 constexpr auto last(Decision) { return Decision::ret; }
 constexpr auto last(CorrectionOrigin) { return CorrectionOrigin::review; }
 constexpr auto last(RevokeCause) { return RevokeCause::prerequisite_revoked; }
@@ -134,14 +136,32 @@ YISHI_FIELDS(Withdrawn, e.reason)
 YISHI_FIELDS(Issued, e.approved, e.not_approved, e.rating_until)
 YISHI_FIELDS(Rated, e.score, e.comment)
 YISHI_FIELDS(CaseMigrated, e.from_version, e.to_version, e.items, e.materials)
-YISHI_FIELDS(SignerState, e.decision, e.signer, e.assignee)
-YISHI_FIELDS(ItemState, e.status, e.round, e.pledged, e.warned, e.overdue, e.post_check, e.approve_weight,
-             e.reject_weight, e.started, e.deadline, e.warning_at, e.decided_at)
+YISHI_FIELDS(SignerReleased, e.item, e.slot)
+YISHI_FIELDS(SignatureTransferred, e.item, e.slot, e.from, e.to, e.comment)
+YISHI_FIELDS(SignatureDelegated, e.item, e.slot, e.owner, e.delegate, e.comment)
+YISHI_FIELDS(DelegationResolved, e.item, e.slot, e.by, e.advice, e.comment)
+YISHI_FIELDS(SignerAdded, e.item, e.slot, e.relative_to, e.position, e.role, e.department, e.weight, e.person,
+             e.added_by, e.comment)
+YISHI_FIELDS(SignerRemoved, e.item, e.slot, e.comment)
+YISHI_FIELDS(JoinReevaluated, e.item, e.approve_weight, e.reject_weight, e.threshold, e.total_weight)
+YISHI_FIELDS(RejectedBack, e.item, e.slot, e.signer, e.target, e.comment)
+YISHI_FIELDS(ItemReset, e.item, e.cause)
+YISHI_FIELDS(SignatureReclaimed, e.item, e.slot, e.signer, e.comment)
+YISHI_FIELDS(ItemReopened, e.item)
+YISHI_FIELDS(ItemScheduled, e.item, e.remind_at, e.decide_at)
+YISHI_FIELDS(ReminderSent, e.item, e.count, e.next_at, e.manual, e.comment)
+YISHI_FIELDS(AutoDecided, e.item, e.decision)
+YISHI_FIELDS(SignerState, e.decision, e.removed, e.turn, e.signer, e.assignee)
+YISHI_FIELDS(AddedSigner, e.item, e.role, e.department, e.weight, e.added_by, e.state)
+YISHI_FIELDS(Delegation, e.item, e.slot, e.delegate)
+YISHI_FIELDS(ItemState, e.status, e.round, e.pledged, e.warned, e.overdue, e.acted, e.post_check, e.reminders,
+             e.approve_weight, e.reject_weight, e.started, e.deadline, e.warning_at, e.decided_at, e.remind_at,
+             e.decide_at)
 YISHI_FIELDS(MaterialState, e.status, e.deadline)
 YISHI_FIELDS(CaseState, e.id, e.version, e.status, e.correction_origin, e.bundle, e.bundle_version, e.applicant,
              e.opened_at, e.submitted_at, e.accepted_at, e.issued_at, e.closed_at, e.rating_until,
-             e.rating_window_ended, e.rating, e.rejected_because, e.items, e.signers, e.materials, e.notice,
-             e.intake_noticed)
+             e.rating_window_ended, e.rating, e.rejected_because, e.items, e.signers, e.added, e.delegations,
+             e.materials, e.notice, e.intake_noticed)
 #undef YISHI_FIELDS
 // Events without fields.
 template <class A> void io(A&, CorrectionLifted&) {}

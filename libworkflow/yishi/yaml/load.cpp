@@ -987,7 +987,7 @@ class BundleLoader {
       return;
     }
     const Keys keys{"name", "department", "form", "materials", "statutory", "promised", "when", "after",
-                    "review", "pledge", "essential", "fee", "inspection", "separately", "basis"};
+                    "review", "approvals", "pledge", "essential", "fee", "inspection", "separately", "basis"};
     auto es = patch ? r_.entries(e.value, fmt::format("item `{}`", e.key), keys, {})
                     : r_.entries(e.value, fmt::format("item `{}`", e.key), keys,
                                  {"name", "department", "statutory", "promised"});
@@ -1011,6 +1011,7 @@ class BundleLoader {
       else if (x.key == "when") it.when = when(v);
       else if (x.key == "after") it.after = r_.refs(v, "`after`");
       else if (x.key == "review") review(it, v);
+      else if (x.key == "approvals") approvals(it, x.key_node, v);
       else if (x.key == "pledge") { if (auto bv = r_.boolean(v, "`pledge`")) it.pledge = *bv; }
       else if (x.key == "essential") { if (auto bv = r_.boolean(v, "`essential`")) it.essential = *bv; }
       else if (x.key == "fee") { if (auto f = r_.fee(v)) it.fee_fen = *f; }
@@ -1025,6 +1026,158 @@ class BundleLoader {
     }
     b.items.push_back(std::move(it));
     changed(b, ir::VariantChange::Kind::added, "item", e.key, e.key_node);
+  }
+
+  // `approvals: {allow: [...], supervisor: ROLE, reject: {to: [...], siblings: P, resume: P},
+  // remind: {first: D, every: D, max: N}, auto_decide: {decision: approve, after: D}}`
+  // (docs/approvals.md). A variant that gives `approvals` replaces the whole declaration.
+  void approvals(ir::Item& it, const YAML::Node& key, const YAML::Node& v) {
+    const std::string where = fmt::format("`approvals` of item `{}`", it.id);
+    auto es = r_.entries(v, where, {"allow", "supervisor", "reject", "remind", "auto_decide"}, {});
+    if (!es) return;
+    ir::Approvals ap;
+    ap.loc = {r_.span(key)};
+    for (auto& x : *es) {
+      if (x.key == "allow") {
+        allow(ap, x.value);
+      } else if (x.key == "supervisor") {
+        if (auto s = r_.id(x.value, "`supervisor`")) ap.supervisor = *s;
+        ap.supervisor_loc = {r_.span(x.value)};
+      } else if (x.key == "reject") {
+        reject(ap, x.key_node, x.value, where);
+      } else if (x.key == "remind") {
+        remind(ap, x.key_node, x.value, where);
+      } else {
+        auto_decide(ap, x.key_node, x.value, where);
+      }
+    }
+    it.approvals = std::move(ap);
+  }
+
+  // `allow: [transfer, delegate]`, `allow: all` or `allow: none`.
+  void allow(ir::Approvals& ap, const YAML::Node& n) {
+    ap.allow.clear();
+    if (n.IsScalar() && (n.Scalar() == "all" || n.Scalar() == "none")) {
+      if (n.Scalar() == "all")
+        for (int o = 0; o <= static_cast<int>(ir::ApprovalOperation::remind); ++o)
+          ap.allow.push_back(static_cast<ir::ApprovalOperation>(o));
+      return;
+    }
+    list(n, "`allow`", [&](const YAML::Node& e) {
+      auto s = r_.str(e, "an approval operation");
+      if (!s) return;
+      auto o = ir::parse_approval_operation(*s);
+      if (!o) {
+        r_.error(DiagCode::invalid_value, e, fmt::format("unknown approval operation `{}`", *s), "not an operation",
+                 operation_help(*s));
+      } else if (ap.allows(*o)) {
+        r_.error(DiagCode::invalid_value, e, fmt::format("operation `{}` is listed twice", *s), "listed again");
+      } else {
+        ap.allow.push_back(*o);
+      }
+    });
+    std::sort(ap.allow.begin(), ap.allow.end());
+  }
+
+  static std::string operation_help(std::string_view word) {
+    static constexpr std::string_view names[] = {"claim",         "transfer", "delegate", "add_signer",
+                                                 "remove_signer", "reclaim",  "remind",   "all", "none"};
+    if (auto best = text::closest_match(word, names)) return fmt::format("did you mean `{}`?", *best);
+    return "operations: claim, transfer, delegate, add_signer, remove_signer, reclaim, remind (or `all`, `none`)";
+  }
+
+  // `reject: {to: [applicant, previous, ITEM], siblings: keep, resume: rejecting_step}`.
+  void reject(ir::Approvals& ap, const YAML::Node& key, const YAML::Node& v, const std::string& where) {
+    auto es = r_.entries(v, fmt::format("`reject` of {}", where), {"to", "siblings", "resume"}, {"to"});
+    if (!es) return;
+    ap.reject_loc = {r_.span(key)};
+    for (auto& x : *es) {
+      if (x.key == "to") {
+        ap.reject_to.clear();
+        list(x.value, "`reject.to`", [&](const YAML::Node& e) {
+          if (auto s = r_.str(e, "a rejection target")) add_reject_target(ap, *s, e);
+        });
+        check_reject_targets(ap, x.value);
+      } else if (auto s = r_.str(x.value, fmt::format("`{}`", x.key))) {
+        if (x.key == "siblings") {
+          if (auto p = ir::parse_sibling_policy(*s)) ap.siblings = *p;
+          else r_.error(DiagCode::invalid_value, x.value, fmt::format("unknown sibling policy `{}`", *s), "",
+                        "sibling policies: keep, cancel, redo");
+        } else if (auto p = ir::parse_resume_policy(*s)) {
+          ap.resume = *p;
+        } else {
+          r_.error(DiagCode::invalid_value, x.value, fmt::format("unknown resume policy `{}`", *s), "",
+                   "resume policies: rejecting_step (回到驳回节点), rerun (重新流转)");
+        }
+      }
+    }
+  }
+
+  void add_reject_target(ir::Approvals& ap, const std::string& word, const YAML::Node& at) {
+    ir::RejectTarget t;
+    t.loc = {r_.span(at)};
+    if (word == "applicant") t.kind = ir::RejectTarget::Kind::applicant;
+    else if (word == "previous") t.kind = ir::RejectTarget::Kind::previous;
+    else if (word == "any") t.kind = ir::RejectTarget::Kind::any;
+    else if (r_.check_id(at, word, false)) t = ir::RejectTarget{ir::RejectTarget::Kind::item, {word, t.loc}, t.loc};
+    else return;
+    if (std::find(ap.reject_to.begin(), ap.reject_to.end(), t) != ap.reject_to.end()) {
+      r_.error(DiagCode::invalid_value, at, fmt::format("rejection target `{}` is listed twice", word), "listed again");
+      return;
+    }
+    ap.reject_to.push_back(std::move(t));
+  }
+
+  void check_reject_targets(ir::Approvals& ap, const YAML::Node& at) {
+    const bool any = std::any_of(ap.reject_to.begin(), ap.reject_to.end(),
+                                 [](const ir::RejectTarget& t) { return t.kind == ir::RejectTarget::Kind::any; });
+    if (any && ap.reject_to.size() > 1)
+      r_.error(DiagCode::invalid_value, at, "`any` already names every legal target", "",
+               "write `to: any` alone, or list the targets");
+    if (ap.reject_to.empty())
+      r_.error(DiagCode::invalid_value, at, "`reject.to` lists no target", "", "write at least `applicant`");
+  }
+
+  // A working duration of at least one working hour.
+  std::optional<ir::WorkDuration> positive_duration(const YAML::Node& n, std::string_view what) {
+    auto d = r_.duration(n, what);
+    if (d && d->days == 0 && d->hours == 0) {
+      r_.error(DiagCode::invalid_value, n, fmt::format("{} must be at least `1wh`", what));
+      return std::nullopt;
+    }
+    return d;
+  }
+
+  // `remind: {first: 4wh, every: 1wd, max: 3}`.
+  void remind(ir::Approvals& ap, const YAML::Node& key, const YAML::Node& v, const std::string& where) {
+    auto es = r_.entries(v, fmt::format("`remind` of {}", where), {"first", "every", "max"}, {"every"});
+    if (!es) return;
+    ir::Reminders rm;
+    rm.loc = {r_.span(key)};
+    for (auto& x : *es) {
+      if (x.key == "first") rm.first = positive_duration(x.value, "`first`");
+      else if (x.key == "every") { if (auto d = positive_duration(x.value, "`every`")) rm.every = *d; }
+      else if (auto m = r_.integer(x.value, "`max`", 1, 20)) rm.max = static_cast<std::int32_t>(*m);
+    }
+    ap.remind = rm;
+  }
+
+  // `auto_decide: {decision: approve, after: 3wd}` (without `after`: at the promised limit).
+  void auto_decide(ir::Approvals& ap, const YAML::Node& key, const YAML::Node& v, const std::string& where) {
+    auto es = r_.entries(v, fmt::format("`auto_decide` of {}", where), {"decision", "after"}, {"decision"});
+    if (!es) return;
+    ir::AutoDecision ad;
+    ad.loc = {r_.span(key)};
+    for (auto& x : *es) {
+      if (x.key == "after") {
+        ad.after = positive_duration(x.value, "`after`");
+      } else if (auto s = r_.str(x.value, "`decision`")) {
+        if (*s == "approve" || *s == "reject") ad.approve = *s == "approve";
+        else r_.error(DiagCode::invalid_value, x.value, fmt::format("unknown automatic decision `{}`", *s), "",
+                      "an automatic decision is `approve` (超时自动同意) or `reject` (超时自动驳回)");
+      }
+    }
+    ap.auto_decide = ad;
   }
 
   // `separately: {limit: 20wd, apply: window, delivery: window, steps: 4}`: the item on its own.

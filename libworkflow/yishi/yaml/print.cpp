@@ -267,7 +267,33 @@ class Printer {
            return x + "}";
          }));
     }
+    if (!it.approvals.is_default()) approvals(it.approvals);
     if (!it.basis.empty()) kv(4, "basis", scalar(it.basis));
+  }
+
+  void approvals(const ir::Approvals& ap) {
+    const ir::Approvals defaults;
+    key(4, "approvals");
+    if (ap.allow != defaults.allow) {
+      if (auto w = ap.allow_word()) kv(6, "allow", std::string(*w));
+      else kv(6, "allow", flow_list(ap.allow, [](ir::ApprovalOperation o) { return std::string(ir::to_string(o)); }));
+    }
+    if (!ap.supervisor.empty()) kv(6, "supervisor", ap.supervisor);
+    if (ap.reject_to != defaults.reject_to || ap.siblings != defaults.siblings || ap.resume != defaults.resume) {
+      std::vector<std::string> parts{"to: " + flow_list(ap.reject_to, [](const ir::RejectTarget& t) {
+                                       return std::string(ir::to_string(t));
+                                     })};
+      if (ap.siblings != defaults.siblings) parts.push_back(fmt::format("siblings: {}", ir::to_string(ap.siblings)));
+      if (ap.resume != defaults.resume) parts.push_back(fmt::format("resume: {}", ir::to_string(ap.resume)));
+      kv(6, "reject", fmt::format("{{{}}}", fmt::join(parts, ", ")));
+    }
+    if (const auto& rm = ap.remind) {
+      std::string x = rm->first ? fmt::format("first: {}, ", ir::to_string(*rm->first)) : std::string();
+      kv(6, "remind", fmt::format("{{{}every: {}, max: {}}}", x, ir::to_string(rm->every), rm->max));
+    }
+    if (const auto& ad = ap.auto_decide)
+      kv(6, "auto_decide", fmt::format("{{decision: {}{}}}", ad->approve ? "approve" : "reject",
+                                       ad->after ? ", after: " + ir::to_string(*ad->after) : std::string()));
   }
 
   CommentQueue comments_;

@@ -104,6 +104,13 @@ bundle open_guesthouse "开办民宿一件事" version "2024.1-rc" {
     when not serves_food or large_with_food
     optional
     review sequence [inspector, section_chief]
+    approvals {
+      allow transfer, delegate, add_signer, remove_signer, reclaim, remind
+      supervisor section_chief
+      reject to applicant, previous, licence siblings cancel resume rerun
+      remind first 4wh every 1wd max 3
+      auto approve after 4wd
+    }
   }
 
   stage approvals "审批" { items licence }
@@ -173,6 +180,23 @@ TEST_CASE("dsl.constructs.every_declaration_lowers_to_the_ir") {
   CHECK(fire.when.size() == 2);
   CHECK_FALSE(fire.essential);
   CHECK(fire.review.join == ir::JoinKind::sequence);
+  const ir::Approvals& ap = fire.approvals;
+  CHECK(ap.allow == std::vector{ir::ApprovalOperation::transfer, ir::ApprovalOperation::delegate,
+                                ir::ApprovalOperation::add_signer, ir::ApprovalOperation::remove_signer,
+                                ir::ApprovalOperation::reclaim, ir::ApprovalOperation::remind});
+  CHECK(ap.supervisor == "section_chief");
+  REQUIRE(ap.reject_to.size() == 3);
+  CHECK(ap.reject_to[1].kind == ir::RejectTarget::Kind::previous);
+  CHECK(ap.reject_to[2].item.id == "licence");
+  CHECK(ap.siblings == ir::SiblingPolicy::cancel);
+  CHECK(ap.resume == ir::ResumePolicy::rerun);
+  REQUIRE(ap.remind);
+  CHECK(ap.remind->first == ir::WorkDuration{0, 4});
+  CHECK(ap.remind->every == ir::WorkDuration{1, 0});
+  REQUIRE(ap.auto_decide);
+  CHECK(ap.auto_decide->approve);
+  CHECK(ap.auto_decide->after == ir::WorkDuration{4, 0});
+  CHECK(lic.approvals.is_default());
   CHECK(b.stages.size() == 2);
   // And the whole bundle checks and compiles.
   auto c = compile(b);
@@ -232,6 +256,21 @@ TEST_CASE("dsl.errors.exact_positions") {
   l = load("bundle b \"乙\" version 1 {\n  lead d\n  department d \"部门\" { basis \"x\" }\n} extra\n");
   REQUIRE(l->located().size() == 1);
   CHECK(l->located()[0] == "4:3 E2001 unexpected `extra` after the end of the bundle");
+}
+
+TEST_CASE("dsl.errors.approvals_values_are_checked") {
+  const std::string head = "bundle b \"乙\" version 1 {\n  lead d\n  department d \"部门\"\n  item i \"项\" by d {\n"
+                           "    statutory 5wd promised 2wd\n    approvals {\n";
+  auto l = load(head + "      allow transfer, transfer, sign\n      remind every 0wd max 30\n"
+                       "      reject to any, applicant\n      auto maybe\n    }\n  }\n}\n");
+  const auto got = l->located();
+  REQUIRE(got.size() == 6);
+  CHECK(got[0] == "7:23 E1009 operation `transfer` is listed twice");
+  CHECK(got[1] == "7:33 E1009 unknown approval operation `sign`");
+  CHECK(got[2] == "8:20 E1009 the time between reminders must be at least `1wh`");
+  CHECK(got[3] == "8:28 E1009 the most reminders must be between 1 and 20, found 30");
+  CHECK(got[4] == "9:22 E1009 `any` already names every legal target");
+  CHECK(got[5] == "10:12 E1009 unknown automatic decision `maybe`");
 }
 
 TEST_CASE("dsl.errors.recovery_reports_several_errors_in_one_run") {

@@ -267,3 +267,47 @@ TEST_CASE("yaml.bom.a_byte_order_mark_does_not_shift_positions") {
   CHECK(c.where(*d).line == 22);
   CHECK(c.where(*d).column == 17);
 }
+
+TEST_CASE("yaml.approvals.declaration_and_its_defaults") {
+  auto plain = load_and_check(minimal_bundle());
+  REQUIRE(plain.bundle);
+  CHECK(plain.bundle->items[1].approvals.is_default());
+  CHECK(plain.bundle->items[1].approvals.allows(ir::ApprovalOperation::transfer));
+  CHECK_FALSE(plain.bundle->items[1].approvals.allows(ir::ApprovalOperation::add_signer));
+
+  auto c = load_and_check(minimal_bundle() +
+                          "    approvals:\n      allow: all\n      reject: {to: [applicant, first], resume: rerun}\n"
+                          "      remind: {every: 4wh, max: 2}\n      auto_decide: {decision: reject, after: 3wd}\n");
+  INFO(c.text());
+  REQUIRE(c.bundle);
+  CHECK_FALSE(c.diagnostics.has_errors());
+  const ir::Approvals& ap = c.bundle->items[1].approvals;
+  CHECK(ap.allow.size() == 7);
+  CHECK(ap.allow_word() == "all");
+  REQUIRE(ap.reject_to.size() == 2);
+  CHECK(ap.reject_to[1].item.id == "first");
+  CHECK(ap.resume == ir::ResumePolicy::rerun);
+  CHECK(ap.remind->every == ir::WorkDuration{0, 4});
+  CHECK_FALSE(ap.remind->first);
+  CHECK_FALSE(ap.auto_decide->approve);
+}
+
+TEST_CASE("yaml.approvals.bad_values_are_located") {
+  auto c = load_and_check(minimal_bundle() +
+                          "    approvals:\n      allow: [transfer, sign]\n      reject: {to: [any, first], siblings: keep_all}\n"
+                          "      remind: {every: 0wd, max: 21}\n      auto_decide: {decision: later}\n");
+  std::vector<std::string> got;
+  for (const auto& d : c.diagnostics.items())
+    if (d.code == DiagCode::invalid_value) got.push_back(c.underlined(d) + ": " + d.message);
+  REQUIRE(got.size() == 6);
+  CHECK(got[0] == "sign: unknown approval operation `sign`");
+  CHECK(got[1] == "[: `any` already names every legal target");  // at the list
+  CHECK(got[2] == "keep_all: unknown sibling policy `keep_all`");
+  CHECK(got[3] == "0wd: `every` must be at least `1wh`");
+  CHECK(got[4] == "21: `max` must be between 1 and 20, found 21");
+  CHECK(got[5] == "later: unknown automatic decision `later`");
+  auto unknown = load_and_check(minimal_bundle() + "    approvals: {alow: all}\n");
+  const Diagnostic* d = unknown.find(DiagCode::unknown_key);
+  REQUIRE(d);
+  CHECK(d->help == "did you mean `allow`?");
+}

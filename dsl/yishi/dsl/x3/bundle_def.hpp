@@ -526,6 +526,117 @@ const auto on_review_end = action([](BundleBuilder& b, auto&) {
                "write the threshold after `vote`", "e.g. `review vote 2 [reviewer, section_chief, director]`");
   b.item.review = std::move(b.review);
 });
+// ---- approvals { ... } (docs/approvals.md) ----
+const auto on_approvals_begin = action([](BundleBuilder& b, auto& r) {
+  b.once(r, "approvals", fmt::format("item `{}`", b.item.id));
+  b.item.approvals = ir::Approvals{};
+  b.item.approvals.loc = {b.span(r)};
+});
+const auto on_allow_begin = action([](BundleBuilder& b, auto& r) {
+  b.once(r, "approvals.allow", fmt::format("the approvals of `{}`", b.item.id));
+  b.item.approvals.allow.clear();
+});
+const auto on_allow_operation = action([](BundleBuilder& b, auto& r) {
+  auto& ap = b.item.approvals;
+  const std::string word = BundleBuilder::text(r);
+  if (word == "all" || word == "none") {
+    if (!ap.allow.empty() || b.seen.count("approvals.allow.word"))
+      b.error(DiagCode::invalid_value, r, fmt::format("`{}` stands alone in `allow`", word), "",
+              "write `allow all`, `allow none`, or list the operations");
+    b.seen.insert("approvals.allow.word");
+    if (word == "all")
+      for (int o = 0; o <= static_cast<int>(ir::ApprovalOperation::remind); ++o)
+        ap.allow.push_back(static_cast<ir::ApprovalOperation>(o));
+    return;
+  }
+  auto o = ir::parse_approval_operation(word);
+  if (!o) {
+    static constexpr std::string_view names[] = {"claim",         "transfer", "delegate", "add_signer",
+                                                 "remove_signer", "reclaim",  "remind",   "all", "none"};
+    auto best = text::closest_match(word, names);
+    b.error(DiagCode::invalid_value, r, fmt::format("unknown approval operation `{}`", word), "not an operation",
+            best ? fmt::format("did you mean `{}`?", *best)
+                 : std::string("operations: claim, transfer, delegate, add_signer, remove_signer, reclaim, remind"));
+  } else if (ap.allows(*o)) {
+    b.error(DiagCode::invalid_value, r, fmt::format("operation `{}` is listed twice", word), "listed again");
+  } else {
+    ap.allow.insert(std::upper_bound(ap.allow.begin(), ap.allow.end(), *o), *o);
+  }
+});
+const auto on_supervisor = action([](BundleBuilder& b, auto& a) {
+  b.once(at_c<0>(a), "approvals.supervisor", fmt::format("the approvals of `{}`", b.item.id));
+  b.item.approvals.supervisor = b.id(at_c<1>(a));
+  b.item.approvals.supervisor_loc = {b.span(at_c<1>(a))};
+});
+const auto on_reject_begin = action([](BundleBuilder& b, auto& r) {
+  b.once(r, "approvals.reject", fmt::format("the approvals of `{}`", b.item.id));
+  b.item.approvals.reject_to.clear();
+  b.item.approvals.reject_loc = {b.span(r)};
+});
+const auto on_reject_target = action([](BundleBuilder& b, auto& r) {
+  auto& ap = b.item.approvals;
+  const std::string word = BundleBuilder::text(r);
+  ir::RejectTarget t;
+  t.loc = {b.span(r)};
+  if (word == "applicant") t.kind = ir::RejectTarget::Kind::applicant;
+  else if (word == "previous") t.kind = ir::RejectTarget::Kind::previous;
+  else if (word == "any") t.kind = ir::RejectTarget::Kind::any;
+  else t = ir::RejectTarget{ir::RejectTarget::Kind::item, b.ref(r), t.loc};
+  if (std::find(ap.reject_to.begin(), ap.reject_to.end(), t) != ap.reject_to.end())
+    b.error(DiagCode::invalid_value, r, fmt::format("rejection target `{}` is listed twice", word), "listed again");
+  else if (!ap.reject_to.empty() && (t.kind == ir::RejectTarget::Kind::any ||
+                                     ap.reject_to.front().kind == ir::RejectTarget::Kind::any))
+    b.error(DiagCode::invalid_value, r, "`any` already names every legal target", "",
+            "write `reject to any` alone, or list the targets");
+  else ap.reject_to.push_back(std::move(t));
+});
+const auto on_siblings = action([](BundleBuilder& b, auto& r) {
+  if (auto p = ir::parse_sibling_policy(BundleBuilder::text(r))) b.item.approvals.siblings = *p;
+  else b.error(DiagCode::invalid_value, r, fmt::format("unknown sibling policy `{}`", BundleBuilder::text(r)), "",
+               "sibling policies: keep, cancel, redo");
+});
+const auto on_resume = action([](BundleBuilder& b, auto& r) {
+  if (auto p = ir::parse_resume_policy(BundleBuilder::text(r))) b.item.approvals.resume = *p;
+  else b.error(DiagCode::invalid_value, r, fmt::format("unknown resume policy `{}`", BundleBuilder::text(r)), "",
+               "resume policies: rejecting_step (回到驳回节点), rerun (重新流转)");
+});
+// A working duration of at least one working hour.
+inline std::optional<ir::WorkDuration> positive_duration(BundleBuilder& b, const range_t& r, std::string_view what) {
+  auto d = b.duration(r);
+  if (d && d->days == 0 && d->hours == 0) {
+    b.error(DiagCode::invalid_value, r, fmt::format("{} must be at least `1wh`", what));
+    return std::nullopt;
+  }
+  return d;
+}
+const auto on_remind_begin = action([](BundleBuilder& b, auto& r) {
+  b.once(r, "approvals.remind", fmt::format("the approvals of `{}`", b.item.id));
+  b.item.approvals.remind = ir::Reminders{};
+  b.item.approvals.remind->loc = {b.span(r)};
+});
+const auto on_remind_first = action([](BundleBuilder& b, auto& r) {
+  b.item.approvals.remind->first = positive_duration(b, r, "the first reminder");
+});
+const auto on_remind_every = action([](BundleBuilder& b, auto& r) {
+  if (auto d = positive_duration(b, r, "the time between reminders")) b.item.approvals.remind->every = *d;
+});
+const auto on_remind_max = action([](BundleBuilder& b, auto& r) {
+  if (auto n = b.integer(r, "the most reminders", 1, 20)) b.item.approvals.remind->max = static_cast<std::int32_t>(*n);
+});
+const auto on_auto_begin = action([](BundleBuilder& b, auto& a) {
+  b.once(at_c<0>(a), "approvals.auto", fmt::format("the approvals of `{}`", b.item.id));
+  ir::AutoDecision ad;
+  ad.loc = {b.span(at_c<0>(a))};
+  const std::string word = BundleBuilder::text(at_c<1>(a));
+  if (word == "approve" || word == "reject") ad.approve = word == "approve";
+  else b.error(DiagCode::invalid_value, at_c<1>(a), fmt::format("unknown automatic decision `{}`", word), "",
+               "an automatic decision is `approve` (超时自动同意) or `reject` (超时自动驳回)");
+  b.item.approvals.auto_decide = ad;
+});
+const auto on_auto_after = action([](BundleBuilder& b, auto& r) {
+  b.item.approvals.auto_decide->after = positive_duration(b, r, "the time before the automatic decision");
+});
+
 const auto on_item_end = action([](BundleBuilder& b, auto&) {
   for (const char* key : {"statutory", "promised"})
     if (!b.seen.count(key))
@@ -622,6 +733,17 @@ const auto separately_property_def =
     (keyword_token("delivery") > id_token)[on_separately_delivery] |
     (keyword_token("steps") > number_token)[on_separately_steps];
 
+x3::rule<struct approvals_property_id> const approvals_property =
+    "a property of `approvals` (allow, supervisor, reject, remind or auto)";
+const auto approvals_property_def =
+    (keyword_token("allow")[on_allow_begin] > (id_token[on_allow_operation] % ',')) |
+    (keyword_token("supervisor") > id_token)[on_supervisor] |
+    (keyword_token("reject")[on_reject_begin] > kw("to") > (id_token[on_reject_target] % ',') >
+     -(kw("siblings") > id_token[on_siblings]) > -(kw("resume") > id_token[on_resume])) |
+    (keyword_token("remind")[on_remind_begin] > -(kw("first") > duration_literal[on_remind_first]) > kw("every") >
+     duration_literal[on_remind_every] > -(kw("max") > number_token[on_remind_max])) |
+    ((keyword_token("auto") > id_token)[on_auto_begin] > -(kw("after") > duration_literal[on_auto_after]));
+
 x3::rule<struct item_property_id> const item_property = "an item property";
 const auto item_property_def =
     (kw("form") > path_list)[on_form] | field |
@@ -632,6 +754,7 @@ const auto item_property_def =
     keyword_token("optional")[on_optional_item] | (keyword_token("fee") > number_token)[on_fee] |
     (keyword_token("inspection") > id_token)[on_inspection] |
     (keyword_token("separately")[on_separately] > '{' > *separately_property > '}') |
+    (keyword_token("approvals")[on_approvals_begin] > '{' > *approvals_property > '}') |
     ((keyword_token("review") > id_token)[on_review_begin] > -number_token[on_threshold] >
      -(x3::lit('[') > (signer % ',') > ']') > x3::eps[on_review_end]) |
     (kw("basis") > string_literal)[on_item_basis];
@@ -652,7 +775,8 @@ const auto declaration_def =
 BOOST_SPIRIT_DEFINE(id_token, path_token, number_token, version_token, value_token, expression_text, cell_text,
                     value_list, id_list, after_list, cell_list, output_list, optional_values, path_list, bool_token)
 BOOST_SPIRIT_DEFINE(bundle_header, bundle_property, department, field_property, field, material_property, material,
-                    situation, eligibility, table_property, table, signer, separately_property, item_property, item, stage,
+                    situation, eligibility, table_property, table, signer, separately_property, approvals_property, item_property,
+                    item, stage,
                     declaration)
 
 /// Words that start a top-level declaration (where the parser resynchronises after an error).

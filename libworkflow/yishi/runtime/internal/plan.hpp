@@ -29,8 +29,13 @@ struct PlanItem {
   bool pledge = false, essential = true;
   ir::WorkDuration promised;
   std::vector<std::uint32_t> materials;   ///< material indices
-  std::vector<std::uint32_t> after;       ///< items that must be approved (or inactive) first
+  std::vector<std::uint32_t> after;       ///< items it comes directly after
   std::vector<std::uint32_t> dependents;  ///< items that come directly after this one
+  /// Items it comes after, directly or not: all must be approved (or inactive) before it starts.
+  std::vector<std::uint32_t> ancestors;
+  std::vector<std::uint32_t> descendants;  ///< items that come after it, directly or not
+  const ApprovalPolicy* approvals = nullptr;  ///< into the compiled bundle
+  std::vector<std::uint32_t> reject_to;       ///< items it may be rejected back to (by name)
 };
 
 struct PlanMaterial {
@@ -69,6 +74,32 @@ struct Plan {
 [[nodiscard]] inline bool open_item(ItemStatus s) noexcept {
   return s == ItemStatus::pending || s == ItemStatus::in_review || s == ItemStatus::returned;
 }
+
+// ---- signer slots: the definition's, then those added in the current round (加签) ----------
+
+/// A signer slot of an item as it stands now.
+struct SlotInfo {
+  std::string_view role, department;
+  std::int32_t weight = 1;
+  const SignerState* state = nullptr;
+  bool added = false;
+  std::string_view added_by;  ///< added slots: who added it
+};
+/// How many slots item i has now (its definition's and the added ones).
+[[nodiscard]] std::uint32_t slot_count(const Plan& plan, const CaseState& state, std::uint32_t i);
+/// Slot k of item i (k < slot_count).
+[[nodiscard]] SlotInfo slot_info(const Plan& plan, const CaseState& state, std::uint32_t i, std::uint32_t k);
+/// Whether slot k has signed or was removed.
+[[nodiscard]] inline bool slot_done(const SignerState& st) noexcept { return st.decision.has_value() || st.removed; }
+/// Whether slot k may sign now: not done, and no open slot of the item has an earlier turn.
+[[nodiscard]] bool slot_ready(const Plan& plan, const CaseState& state, std::uint32_t i, std::uint32_t k);
+/// The delegation of slot k of item i, if it is out for advice (委派).
+[[nodiscard]] const Delegation* delegation_of(const CaseState& state, std::uint32_t i, std::uint32_t k);
+/// The join of item i now: the weight of the slots that still count, and what approval needs.
+struct JoinNow {
+  std::int32_t total_weight = 0, threshold = 0;
+};
+[[nodiscard]] JoinNow join_now(const Plan& plan, const CaseState& state, std::uint32_t i);
 
 /// The only code that mutates a CaseState: applies one event recorded at `at`.
 /// Throws std::invalid_argument when the event does not fit the bundle or the state.

@@ -28,7 +28,8 @@ class CodecError : public std::runtime_error {
 /// Format of event lists and commit headers (the first byte of each blob).
 inline constexpr std::uint8_t log_format = 1;
 /// Format of case state snapshots; a snapshot of another format is ignored and rebuilt.
-inline constexpr std::uint8_t state_format = 1;
+/// 2: signer turns, removals, added signers, delegations and the schedule of approvals.
+inline constexpr std::uint8_t state_format = 2;
 
 [[nodiscard]] std::string encode_events(std::span<const Event> events);
 /// Appends the decoded events to `out`; they must number `count`.
