@@ -37,7 +37,7 @@ struct World {
   expr::TableSet tables;
   int tables_refused = 0;
 
-  World(Rng& rng, bool with_tables, bool avoid_known_bugs, int max_tables = 2) {
+  World(Rng& rng, bool with_tables, int max_tables = 2) {
     std::set<std::string> ids;
     const int n = rng.pick(2, 9);
     for (int k = 0; k < n; ++k) {
@@ -69,8 +69,6 @@ struct World {
       const int nt = rng.pick(0, max_tables);
       for (int k = 0; k < nt; ++k) {
         TableOptions to;
-        to.yaml_safe = false;  // these tables are not printed
-        to.avoid_known_bugs = avoid_known_bugs;
         defs.push_back(random_table(rng, fmt::format("t{}", k), scope, to));
         auto ref = reference::parse_table(defs.back());
         Diagnostics d;
@@ -109,9 +107,8 @@ struct World {
   }
 
   reference::Env reference_env(const expr::Answers& answers, const std::vector<expr::Value>& situations,
-                               std::int64_t today, bool exact_numbers) const {
+                               std::int64_t today) const {
     reference::Env e;
-    e.exact_numbers = exact_numbers;
     for (const auto& f : scope.fields) {
       e.field_ids.push_back(f.id);
       e.field_types.push_back(f.type);
@@ -156,16 +153,15 @@ std::string show_answers(const expr::Answers& answers) {
 
 namespace {
 
-void parse_and_check(std::uint64_t seed, int cases, bool avoid_known_bugs) {
+void parse_and_check(std::uint64_t seed, int cases) {
   int failures = 0;
   for (int k = 0; k < cases && failures < max_failures(); ++k) {
     const std::uint64_t s = seed + static_cast<std::uint64_t>(k);
     Rng rng(s);
-    World w(rng, true, avoid_known_bugs, 1);
+    World w(rng, true, 1);
     ExprOptions o;
     o.depth = rng.pick(1, 6);
     o.spacing = rng.chance(0.5);
-    o.avoid_known_bugs = avoid_known_bugs;
     const GenExpr g = random_expression(rng, w.scope, std::nullopt, o);
     Diagnostics d;
     SourceMap sources;
@@ -192,7 +188,7 @@ void parse_and_check(std::uint64_t seed, int cases, bool avoid_known_bugs) {
   }
 }
 
-void differential(std::uint64_t seed, int cases, bool avoid_known_bugs) {
+void differential(std::uint64_t seed, int cases) {
   const int inputs_per_case = 4;
   int failures = 0, compared = 0, tables_refused = 0;
   std::map<std::string, int> outcomes;  // what the results were, to show the spread
@@ -200,12 +196,11 @@ void differential(std::uint64_t seed, int cases, bool avoid_known_bugs) {
   for (int k = 0; k < cases && failures < max_failures(); ++k) {
     const std::uint64_t s = seed + static_cast<std::uint64_t>(k);
     Rng rng(s);
-    World w(rng, rng.chance(0.5), avoid_known_bugs);
+    World w(rng, rng.chance(0.5));
     tables_refused += w.tables_refused;
     ExprOptions o;
     o.depth = rng.pick(1, 5);
     o.spacing = rng.chance(0.2);
-    o.avoid_known_bugs = avoid_known_bugs;
     const GenExpr g = random_expression(rng, w.scope, std::nullopt, o);
     Diagnostics d;
     auto ast = dsl::parse_expression(g.text, {}, d);
@@ -222,7 +217,7 @@ void differential(std::uint64_t seed, int cases, bool avoid_known_bugs) {
         situations.push_back(rng.chance(0.2) ? expr::Value::unknown() : expr::Value::boolean(rng.chance(0.5)));
       const std::int64_t today = random_day(rng);
       const expr::Value got = machine.run(program, {.fields = bound.slots, .situations = situations, .today = today});
-      const reference::Env env = w.reference_env(answers, situations, today, !avoid_known_bugs);
+      const reference::Env env = w.reference_env(answers, situations, today);
       reference::Evaluator walker(env);
       const RValue want = walker.eval(*ast);
       ++compared;
@@ -248,17 +243,15 @@ void differential(std::uint64_t seed, int cases, bool avoid_known_bugs) {
   CHECK(compared >= cases * inputs_per_case * 9 / 10);
 }
 
-void tables(std::uint64_t seed, int cases, bool avoid_known_bugs) {
+void tables(std::uint64_t seed, int cases) {
   int failures = 0, compared = 0, refused = 0;
   std::map<std::string, int> outcomes;
   expr::Evaluator machine;
   for (int k = 0; k < cases && failures < max_failures(); ++k) {
     const std::uint64_t s = seed + static_cast<std::uint64_t>(k);
     Rng rng(s);
-    World w(rng, false, avoid_known_bugs);
+    World w(rng, false);
     TableOptions to;
-    to.yaml_safe = false;  // not printed
-    to.avoid_known_bugs = avoid_known_bugs;
     to.max_rules = rng.pick(1, 8);
     ir::DecisionTable def = random_table(rng, "t", w.scope, to);
     auto ref = reference::parse_table(def);
@@ -321,7 +314,7 @@ void tables(std::uint64_t seed, int cases, bool avoid_known_bugs) {
       const expr::Bound bound = expr::bind(w.env, answers);
       const std::int64_t today = random_day(rng);
       const reference::Env env =
-          w.reference_env(answers, std::vector<expr::Value>(w.scope.situations.size()), today, !avoid_known_bugs);
+          w.reference_env(answers, std::vector<expr::Value>(w.scope.situations.size()), today);
       for (std::size_t o = 0; o < def.outputs.size(); ++o) {
         const expr::Value got = set.evaluate(0, static_cast<std::uint32_t>(o), args, machine,
                                              {.fields = bound.slots, .situations = {}, .today = today});
@@ -397,13 +390,12 @@ struct Reads {
 
 // CompiledBundle::evaluate_conditions against the reference: situations (some decided by the
 // front desk), eligibility, which items apply, and which fields to ask.
-void bundle_conditions(std::uint64_t seed, int cases, bool avoid_known_bugs) {
+void bundle_conditions(std::uint64_t seed, int cases) {
   int failures = 0, compared = 0, undecided = 0, asked = 0;
   for (int k = 0; k < cases && failures < max_failures(); ++k) {
     const std::uint64_t s = seed + static_cast<std::uint64_t>(k);
     Rng rng(s);
     BundleOptions o;
-    o.avoid_known_bugs = avoid_known_bugs;
     o.stages = false;
     o.approvals = false;
     const ir::Bundle ir = random_valid_bundle(rng, o);
@@ -428,7 +420,6 @@ void bundle_conditions(std::uint64_t seed, int cases, bool avoid_known_bugs) {
       const ConditionResult got = c.evaluate_conditions(answers, today, decided);
 
       reference::Env env;
-      env.exact_numbers = !avoid_known_bugs;
       for (const auto& f : c.environment().fields()) {
         env.field_ids.push_back(f.id);
         env.field_types.push_back(f.type);
@@ -515,18 +506,18 @@ void bundle_conditions(std::uint64_t seed, int cases, bool avoid_known_bugs) {
 }  // namespace
 
 TEST_CASE("property.expr.parsing_the_text_of_a_tree_gives_the_tree_and_it_checks") {
-  parse_and_check(base_seed(20261211), case_count(), true);
+  parse_and_check(base_seed(20261211), case_count());
 }
 
 TEST_CASE("property.expr.compiled_evaluator_agrees_with_a_tree_walking_evaluator") {
-  differential(base_seed(20261212), case_count(), true);
+  differential(base_seed(20261212), case_count());
 }
 
 TEST_CASE("property.expr.decision_tables_agree_with_a_reference_evaluator") {
-  tables(base_seed(20261213), case_count(), true);
+  tables(base_seed(20261213), case_count());
 }
 
 TEST_CASE("property.expr.bundle_conditions_agree_with_a_reference_evaluator") {
-  bundle_conditions(base_seed(20261214), case_count(), true);
+  bundle_conditions(base_seed(20261214), case_count());
 }
 

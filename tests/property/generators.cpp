@@ -63,15 +63,9 @@ constexpr const char* reserved_ids[] = {"yes", "no", "on", "off", "y", "n", "nul
 
 }  // namespace
 
-std::string random_id(Rng& rng, std::string_view stem, bool known_bug_ids) {
+std::string random_id(Rng& rng, std::string_view stem) {
   std::string s(stem);
-  if (rng.chance(0.03)) {
-    std::string r = rng.one_of(reserved_ids);
-    if (r != "null" || known_bug_ids) return r;
-  }
-  // Ids the DSL cannot write (known bug: ir::is_valid_id accepts the words reserved by
-  // expressions) and the YAML printer writes plain (known bug: `null`).
-  if (known_bug_ids && rng.chance(0.02)) return rng.one_of({"null", "and", "or", "not", "in", "true", "false"});
+  if (rng.chance(0.03)) return rng.one_of(reserved_ids);
   switch (rng.pick(0, 5)) {
     case 0: return s;
     case 1: return s + std::to_string(rng.pick(0, 99));
@@ -92,15 +86,11 @@ std::string random_text(Rng& rng, bool blank_ok) {
   return s;
 }
 
-std::string random_enum_value(Rng& rng, bool no_question_mark) {
+std::string random_enum_value(Rng& rng) {
   static constexpr const char* codes[] = {"hot_food", "cold_food", "raw_food", "drinks", "huangpu", "xuhui", "pudong",
                                           "a", "b", "high", "low", "medium", "x1", "none"};
   switch (rng.pick(0, 9)) {
-    case 0: {
-      std::string t = rng.one_of(tricky);
-      if (no_question_mark && t.find('?') != std::string::npos) t = "q";
-      return t;
-    }
+    case 0: return rng.one_of(tricky);
     case 1: return rng.one_of(chinese);
     case 2: return rng.one_of({std::string("and"), std::string("or"), std::string("not"), std::string("in"),
                                std::string("true"), std::string("false"), std::string("null"), std::string("yes")});
@@ -605,8 +595,7 @@ class ExprBuilder {
       case 1: case 2: case 3: {
         static const char* fns[] = {"contains", "starts_with", "ends_with"};
         const int fn = rng_.pick(0, 2);
-        // (Known bug: the checker refuses an enum value as the part of `contains(text, part)`.)
-        R a = gen({Type::string()}, depth - 1), b = gen({Type::string(), nullptr, fn == 0 && o_.avoid_known_bugs}, depth - 1);
+        R a = gen({Type::string()}, depth - 1), b = gen({Type::string()}, depth - 1);
         return call(fns[fn], {a.node, b.node}, Type::boolean());
       }
       case 4: {
@@ -669,9 +658,7 @@ class ExprBuilder {
       Type in = t->inputs[k];
       in.enumeration = -1;
       if (in.base == BaseType::decimal) in = numeric_variant(in);  // an integer fits a decimal input
-      // (Known bug: an error passed to a table is lost when no cell tests that input; in
-      // avoid mode the inputs are leaves, which cannot fail.)
-      args.push_back(gen({in, values}, o_.avoid_known_bugs ? 0 : depth - 1).node);
+      args.push_back(gen({in, values}, depth - 1).node);
     }
     R r = call("table", std::move(args), t->outputs[o]);
     return r;
@@ -1008,11 +995,11 @@ namespace {
 const ir::FieldType column_types[] = {ir::FieldType::integer, ir::FieldType::decimal, ir::FieldType::string,
                                       ir::FieldType::boolean, ir::FieldType::date, ir::FieldType::enumeration};
 
-std::vector<std::string> distinct_values(Rng& rng, int lo, int hi, bool no_question_mark) {
+std::vector<std::string> distinct_values(Rng& rng, int lo, int hi) {
   std::vector<std::string> out;
   const int n = rng.pick(lo, hi);
   for (int k = 0; k < n * 3 && static_cast<int>(out.size()) < n; ++k) {
-    std::string v = random_enum_value(rng, no_question_mark);
+    std::string v = random_enum_value(rng);
     if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
   }
   if (out.empty()) out.push_back("a");
@@ -1055,12 +1042,12 @@ ir::DecisionTable random_table(Rng& rng, std::string id, const ExprScope& scope,
   std::set<std::string> names;
   auto column = [&](bool input) {
     ir::TableColumn c;
-    do c.name = random_id(rng, input ? "column" : "out", !o.yaml_safe);
+    do c.name = random_id(rng, input ? "column" : "out");
     while (!names.insert(c.name).second);
     if (t.hit == ir::HitPolicy::priority && !input) c.type = ir::FieldType::enumeration;
     else if (numeric_outputs && !input) c.type = rng.chance(0.5) ? ir::FieldType::integer : ir::FieldType::decimal;
     else c.type = rng.one_of(column_types);
-    if (c.type == ir::FieldType::enumeration) c.values = distinct_values(rng, 1, 4, o.yaml_safe);
+    if (c.type == ir::FieldType::enumeration) c.values = distinct_values(rng, 1, 4);
     if (rng.chance(0.3)) c.label = random_text(rng);
     return c;
   };
@@ -1107,9 +1094,6 @@ ir::DecisionTable random_table(Rng& rng, std::string id, const ExprScope& scope,
           return s + "]";
         }
         default: {  // a condition on `?`
-          // (Known bug: the YAML printer leaves `?` unquoted in flow lists; a cell that holds a
-          // quoted text is quoted, so string and enum columns keep their `?` conditions.)
-          if (o.yaml_safe && ct.base != BaseType::string) return value();
           ExprScope cs = scope;
           cs.tables.clear();
           if (!o.field_cells) cs.fields.clear();
@@ -1146,8 +1130,7 @@ ir::DecisionTable random_table(Rng& rng, std::string id, const ExprScope& scope,
       eo.division = false;
       eo.quantifiers = false;
       // "An integer fits a decimal output": a computed integer in a decimal column too.
-      // (Known bug: such an integer stays an integer.)
-      const expr::Type want = c.type == ir::FieldType::decimal && !o.avoid_known_bugs && rng.chance(0.5)
+      const expr::Type want = c.type == ir::FieldType::decimal && rng.chance(0.5)
                                   ? expr::Type::integer()
                                   : expr::type_of_field(c.type, false);
       auto e = random_expression(rng, os, want, eo);
@@ -1159,7 +1142,7 @@ ir::DecisionTable random_table(Rng& rng, std::string id, const ExprScope& scope,
   const bool keep_apart = t.hit == ir::HitPolicy::unique || t.hit == ir::HitPolicy::any;
   // Rules of unique/any tables are kept apart by distinct values in the first column; a cell
   // the checker cannot analyse (a `?` condition) lets overlaps through to run time instead.
-  const bool unanalysed = keep_apart && !o.yaml_safe && rng.chance(0.4);
+  const bool unanalysed = keep_apart && rng.chance(0.4);
   std::set<std::string> used_first;
   const int n_rules = rng.pick(1, o.max_rules);
   for (int r = 0; r < n_rules; ++r) {
@@ -1232,7 +1215,7 @@ class BundleBuilder {
 
   ir::Bundle run() {
     ir::Bundle b;
-    b.id = fresh("bundle", random_id(rng_, "bundle", !o_.avoid_known_bugs));
+    b.id = fresh("bundle", random_id(rng_, "bundle"));
     b.name = text();
     static const std::vector<std::string> versions = {"1", "2024.1", "2024.10", "v2-beta", "1.0_rc", "版本 3", "yes",
                                                       "null", "\"q\"", " lead", "1.0", "0", "2025-06-15", ""};
@@ -1245,7 +1228,7 @@ class BundleBuilder {
     const int n_dep = rng_.pick(1, 4);
     for (int k = 0; k < n_dep; ++k) {
       ir::Department d;
-      d.id = fresh("department", random_id(rng_, rng_.one_of(id_words), !o_.avoid_known_bugs));
+      d.id = fresh("department", random_id(rng_, rng_.one_of(id_words)));
       d.name = text();
       if (rng_.chance(0.3)) d.basis = text();
       b.departments.push_back(std::move(d));
@@ -1263,11 +1246,7 @@ class BundleBuilder {
       for (int k = 0; k < n; ++k) {
         TableOptions to;
         to.max_rules = 4;
-        to.yaml_safe = o_.avoid_known_bugs;
-        to.avoid_known_bugs = o_.avoid_known_bugs;
-        // (Known bug: the fields table cells read are not asked for by evaluate_conditions.)
-        to.field_cells = !o_.avoid_known_bugs;
-        b.tables.push_back(random_table(rng_, fresh("table", random_id(rng_, "fee", !o_.avoid_known_bugs)), scope, to));
+        b.tables.push_back(random_table(rng_, fresh("table", random_id(rng_, "fee")), scope, to));
       }
       for (const auto& t : b.tables) scope.tables.push_back(table_signature(t));
     }
@@ -1275,7 +1254,7 @@ class BundleBuilder {
       const int n_sit = rng_.pick(0, 3);
       for (int k = 0; k < n_sit; ++k) {
         ir::Situation s;
-        s.id = fresh("situation", random_id(rng_, rng_.one_of({"large_venue", "serves_raw", "s"}), !o_.avoid_known_bugs));
+        s.id = fresh("situation", random_id(rng_, rng_.one_of({"large_venue", "serves_raw", "s"})));
         if (rng_.chance(0.6)) s.label = text();
         s.condition = {random_condition(rng_, scope, rng_.pick(1, 3)), {}, true};
         if (rng_.chance(0.3)) s.basis = text();
@@ -1322,7 +1301,7 @@ class BundleBuilder {
       cuts.push_back(n_items);
       for (int s = 0; s < n_stages; ++s) {
         ir::Stage st;
-        st.id = fresh("stage", random_id(rng_, "stage", !o_.avoid_known_bugs));
+        st.id = fresh("stage", random_id(rng_, "stage"));
         if (rng_.chance(0.6)) st.name = text();
         for (int k = cuts[static_cast<std::size_t>(s)]; k < cuts[static_cast<std::size_t>(s) + 1]; ++k)
           st.items.push_back(ref(b.items[static_cast<std::size_t>(order[static_cast<std::size_t>(k)])].id));
@@ -1352,7 +1331,7 @@ class BundleBuilder {
     f.type = type;
     f.label = text();
     if (type == ir::FieldType::enumeration) {
-      f.values = distinct_values(rng_, 1, 4, o_.avoid_known_bugs);
+      f.values = distinct_values(rng_, 1, 4);
       f.multiple = rng_.chance(0.4);
     }
     f.sensitive = rng_.chance(0.2) ? !ir::sensitive_by_default(type) : ir::sensitive_by_default(type);
@@ -1376,7 +1355,7 @@ class BundleBuilder {
     }
     if (textual && rng_.chance(0.2)) f.constraints.pattern = rng_.one_of(patterns);
     if (rng_.chance(0.3)) f.help = text();
-    if (rng_.chance(0.2)) f.source = random_id(rng_, rng_.one_of({"population_registry", "e_licence"}), !o_.avoid_known_bugs);
+    if (rng_.chance(0.2)) f.source = random_id(rng_, rng_.one_of({"population_registry", "e_licence"}));
     return f;
   }
 
@@ -1393,7 +1372,7 @@ class BundleBuilder {
 
   ir::Material material() {
     ir::Material m;
-    m.id = fresh("material", random_id(rng_, rng_.one_of({"licence", "plan", "m"}), !o_.avoid_known_bugs));
+    m.id = fresh("material", random_id(rng_, rng_.one_of({"licence", "plan", "m"})));
     m.name = text();
     if (rng_.chance(0.3)) {
       ir::WorkDuration d = duration(rng_, 5);
@@ -1401,10 +1380,8 @@ class BundleBuilder {
       m.deferrable = d;
       m.issue_before_supply = rng_.chance(0.4);
     }
-    if (rng_.chance(0.2)) m.source = random_id(rng_, "e_licence", !o_.avoid_known_bugs);
-    // (Known bug: the DSL loader reports `pledge` twice when two materials have it.)
-    m.pledge = rng_.chance(0.2) && !(o_.avoid_known_bugs && pledge_material_);
-    pledge_material_ = pledge_material_ || m.pledge;
+    if (rng_.chance(0.2)) m.source = random_id(rng_, "e_licence");
+    m.pledge = rng_.chance(0.2);
     if (rng_.chance(0.2)) m.basis = text();
     return m;
   }
@@ -1476,7 +1453,7 @@ class BundleBuilder {
 
   ir::Item item(const ir::Bundle& b, const ExprScope& scope) {
     ir::Item it;
-    it.id = fresh("item", random_id(rng_, rng_.one_of({"licence", "permit", "check", "i"}), !o_.avoid_known_bugs));
+    it.id = fresh("item", random_id(rng_, rng_.one_of({"licence", "permit", "check", "i"})));
     it.name = text();
     it.department = ref(rng_.one_of(b.departments).id);
     // Form: dictionary fields by reference, and inline fields (new, or a dictionary field
@@ -1553,7 +1530,6 @@ class BundleBuilder {
   Rng& rng_;
   const BundleOptions& o_;
   std::map<std::string, std::set<std::string>> used_;
-  bool pledge_material_ = false;
 };
 
 std::string rendered(const Diagnostics& d, const SourceMap& sources) { return render_text(d, sources); }

@@ -11,9 +11,7 @@
 // cases one property reports before it stops (default 5). (The engine property,
 // engine_property_test.cpp, counts runs with YISHI_PROPERTY_RUNS instead.)
 //
-// Library bugs the properties found are reproduced in known_bugs_test.cpp; the generators
-// keep clear of them (`avoid_known_bugs`, on by default) so that the properties go on looking
-// for others.
+// Library bugs the properties found are kept, fixed, as reproducers in regress_test.cpp.
 #pragma once
 
 #include <cstdint>
@@ -62,16 +60,14 @@ class Rng {
 // ---- text -------------------------------------------------------------------------------
 
 /// A snake_case id made of `stem` and a random suffix; now and then a word that YAML or the
-/// DSL reads specially (`yes`, `item`, `after`, ...), and with `known_bug_ids` also the ids
-/// of the known bugs (`null`, and `and`, `or`, `not`, `in`, `true`, `false`).
-[[nodiscard]] std::string random_id(Rng& rng, std::string_view stem, bool known_bug_ids = false);
+/// DSL reads specially (`yes`, `null`, `item`, `after`, ...).
+[[nodiscard]] std::string random_id(Rng& rng, std::string_view stem);
 /// Text for names, labels and notes: Chinese, and often what YAML or the DSL must quote
 /// (`a: b`, ` #`, quotes, backslashes, leading or trailing spaces, `yes`/`no`/`null`/`~`,
 /// numbers, `[`/`{`/`-`/`?` first, line breaks, tabs). Never blank unless `blank_ok`.
 [[nodiscard]] std::string random_text(Rng& rng, bool blank_ok = false);
-/// A value of an enumeration: a snake_case code, a reserved word or any text (without `?`
-/// when `no_question_mark`).
-[[nodiscard]] std::string random_enum_value(Rng& rng, bool no_question_mark = false);
+/// A value of an enumeration: a snake_case code, a reserved word or any text.
+[[nodiscard]] std::string random_enum_value(Rng& rng);
 
 // ---- expressions ------------------------------------------------------------------------
 
@@ -112,10 +108,6 @@ struct ExprOptions {
   bool functions = true;     ///< the function library (else operators only)
   bool quantifiers = true;   ///< any/all/count with `it`
   bool bool_literals = true; ///< `true`/`false` among the and/or/not (else names and comparisons)
-  /// Keep clear of the library bugs of known_bugs_test.cpp (the checker refuses an enum value
-  /// as the part of `contains(text, part)`; an error passed to `table(...)` is lost when no
-  /// cell tests it, so table inputs are then leaves, which cannot fail).
-  bool avoid_known_bugs = true;
 };
 
 /// A generated expression: the tree it means, its text, and its type.
@@ -163,13 +155,6 @@ struct TableOptions {
   /// Allow every hit policy; for `unique` and `any`, rules are kept apart so that the checker
   /// does not report overlaps.
   bool all_policies = true;
-  /// Cells the YAML printer writes correctly: it leaves `?` unquoted in flow lists (a known
-  /// bug, known_bugs_test.cpp), so `?` conditions only where the cell also holds a quoted
-  /// text, which makes the printer quote it; enum values without `?`; no column named `null`.
-  bool yaml_safe = true;
-  /// Keep clear of the other library bugs of known_bugs_test.cpp (a computed integer in a
-  /// decimal output column stays an integer).
-  bool avoid_known_bugs = true;
 };
 
 /// A random decision table with id `id` whose cells and outputs are well typed over `scope`
@@ -190,12 +175,6 @@ struct BundleOptions {
   bool stages = true;
   bool approvals = true;    ///< items' `approvals` (operations, rejection targets, reminders, ...)
   bool tricky_text = true;  ///< names and notes that need quoting (else plain Chinese)
-  /// Keep clear of the library bugs of tests/property/known_bugs_test.cpp: no id `null`,
-  /// no `?` in enumeration values or in unquoted table cells (the YAML printer), at most one
-  /// material with `pledge` (the DSL loader), and those of expressions and tables. The
-  /// properties run with it; skipped test cases run without it, and fail until the bugs are
-  /// fixed.
-  bool avoid_known_bugs = true;
 };
 
 /// A random bundle that loads and prints: every optional part of the IR the printers write,

@@ -37,14 +37,11 @@ std::vector<char32_t> code_points(std::string_view s) {
 bool is_number(const RValue& v) { return v.kind == K::integer || v.kind == K::decimal; }
 double as_double(const RValue& v) { return v.kind == K::decimal ? v.d : static_cast<double>(v.i); }
 
-// Set from Env::exact_numbers by each Evaluator (the tests are single-threaded).
-bool exact_numbers = true;
-
 // "Integers and decimals compare by value": an integer against a decimal compares the
 // decimal's value exactly.
 int compare_numbers(const RValue& a, const RValue& b) {
   if (a.kind == K::integer && b.kind == K::integer) return a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
-  if ((a.kind == K::decimal && b.kind == K::decimal) || !exact_numbers) {
+  if (a.kind == K::decimal && b.kind == K::decimal) {
     const double x = as_double(a), y = as_double(b);
     return x < y ? -1 : x > y ? 1 : 0;
   }
@@ -296,7 +293,7 @@ std::optional<Table> parse_table(const ir::DecisionTable& t) {
   return out;
 }
 
-Evaluator::Evaluator(const Env& env) : env_(env) { exact_numbers = env.exact_numbers; }
+Evaluator::Evaluator(const Env& env) : env_(env) {}
 
 std::optional<std::size_t> Evaluator::field_slot(const std::string& id) const {
   for (std::size_t k = 0; k < env_.field_ids.size(); ++k)

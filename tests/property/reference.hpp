@@ -65,10 +65,6 @@ struct Env {
   std::map<std::string, RValue> situations;
   std::map<std::string, const Table*> tables;
   std::int64_t today = 0;
-  /// Compare an integer with a decimal by their exact values, as docs/language.md says
-  /// ("Integers and decimals compare by value"); false: convert the integer to a decimal
-  /// first, as the library does (a known bug, known_bugs_test.cpp; it shows beyond 2^53).
-  bool exact_numbers = true;
 };
 
 /// Evaluates expressions and tables over an Env, by the rules of docs/language.md.

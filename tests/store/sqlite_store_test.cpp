@@ -84,6 +84,19 @@ TEST_CASE("store.sqlite.a_database_of_a_newer_schema_is_refused") {
   CHECK(Raw(path).integer("PRAGMA user_version") == 99);
 }
 
+// Found by fuzz_sqlite_store (tests/regress/sqlite_store-negative-schema-version): a damaged
+// header with a negative user_version indexed the migrations with it.
+TEST_CASE("store.sqlite.a_database_with_a_negative_schema_version_is_refused") {
+  test::TempDir dir;
+  const std::string path = dir.file("cases.db");
+  { SqliteStore s(path); }
+  Raw(path).exec("PRAGMA user_version = -3");
+  const std::string m = message_of([&] { SqliteStore s(path); });
+  CHECK(m.find("damaged") != std::string::npos);
+  CHECK(m.find("schema version is -3") != std::string::npos);
+  CHECK(Raw(path).integer("PRAGMA user_version") == -3);
+}
+
 TEST_CASE("store.sqlite.a_database_of_schema_version_1_is_upgraded_when_opened") {
   test::TempDir dir;
   const std::string path = dir.file("v1.db");

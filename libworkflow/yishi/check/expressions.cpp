@@ -121,8 +121,12 @@ BundleExpressions check_expressions(const ir::Bundle& b, Diagnostics& out) {
       if (a) pt.default_outputs.push_back(std::move(*a));
       else parsed = false;
     }
-    if (parsed && expr::check_table(pt, x.env, out)) x.tables.push_back(std::move(pt));
-    else x.tables.push_back(std::nullopt);
+    if (parsed && expr::check_table(pt, x.env, out)) {
+      expr::note_table_reads(pt, x.env);
+      x.tables.push_back(std::move(pt));
+    } else {
+      x.tables.push_back(std::nullopt);
+    }
   }
 
   for (const auto& s : b.situations)

@@ -61,6 +61,11 @@ std::uint32_t Environment::add_table(TableSignature signature) {
   tables_.push_back(std::move(signature));
   return k;
 }
+void Environment::note_table_reads(std::uint32_t index, std::vector<std::uint32_t> fields,
+                                   std::vector<std::uint32_t> situations) {
+  tables_.at(index).fields = std::move(fields);
+  tables_.at(index).situations = std::move(situations);
+}
 namespace {
 template <class M>
 std::optional<std::uint32_t> lookup(const M& m, std::string_view id) {
@@ -155,7 +160,7 @@ class Checker {
         break;
       case NodeKind::not_: {
         const Type a = visit(n.children[0], depth + 1);
-        if (!is_any(a) && a != Type::boolean() && a.base != BaseType::boolean)
+        if (!is_any(a) && (a.list || a.base != BaseType::boolean))
           error(DiagCode::type_mismatch, node(n.children[0]),
                 fmt::format("`not` needs a yes/no value, but this is {}", to_string(a)), to_string(a));
         t = Type::boolean();
@@ -163,7 +168,7 @@ class Checker {
       }
       case NodeKind::negate: {
         const Type a = visit(n.children[0], depth + 1);
-        if (!is_any(a) && !is_numeric(a) && a.base != BaseType::work_duration)
+        if (!is_any(a) && (a.list || (!is_numeric(a) && a.base != BaseType::work_duration)))
           error(DiagCode::type_mismatch, node(n.children[0]), fmt::format("cannot negate {}", to_string(a)),
                 to_string(a));
         t = is_any(a) ? a : Type{a.base};
@@ -401,7 +406,8 @@ class Checker {
           if (!comparable(Type{args[0].base}, args[1]) || args[1].list) mismatch(n, args[0], args[1]);
           else enum_member(args[0], arg(1));
         } else if (expect(arg(0), args[0], args[0].base == BaseType::string, name, "a text or a list")) {
-          expect(arg(1), args[1], args[1] == Type::string(), name, "a text");
+          // An enum value is text too (its type names its enumeration).
+          expect(arg(1), args[1], !args[1].list && args[1].base == BaseType::string, name, "a text");
         }
         return Type::boolean();
       case Fn::starts_with:
@@ -453,7 +459,7 @@ class Checker {
     elements_.push_back(element);
     const Type p = visit(n.children[1], depth + 1);
     elements_.pop_back();
-    if (!is_any(p) && p != Type::boolean() && p.base != BaseType::boolean)
+    if (!is_any(p) && (p.list || p.base != BaseType::boolean))
       error(DiagCode::type_mismatch, node(n.children[1]),
             fmt::format("the condition of `{}` must be yes/no, but this is {}", f.name, to_string(p)), to_string(p),
             std::string(f.usage));
@@ -520,6 +526,9 @@ class Checker {
     }
     info.extra = (*k << 8) | out_index;
     typed_.tables.push_back(*k);
+    // What the table's cells read, the call reads (so an unknown call says what to ask).
+    typed_.fields.insert(typed_.fields.end(), sig.fields.begin(), sig.fields.end());
+    typed_.situations.insert(typed_.situations.end(), sig.situations.begin(), sig.situations.end());
     return sig.output_types[out_index];
   }
 

@@ -77,6 +77,9 @@ struct TableSignature {
   std::vector<Type> inputs;
   std::vector<std::string> output_names;
   std::vector<Type> output_types;  ///< per output, already a list for COLLECT/RULE ORDER
+  /// The fields and situations the table's cells read (set by `note_table_reads`), which a
+  /// `table(...)` call reads too: the engine asks for those fields when the call is unknown.
+  std::vector<std::uint32_t> fields, situations;
 };
 
 /// What the names of an expression mean: fields (slots in the answers), situations (named
@@ -89,6 +92,8 @@ class Environment {
   /// Adds a situation (a boolean); returns its index.
   std::uint32_t add_situation(std::string id);
   std::uint32_t add_table(TableSignature signature);
+  /// Records in the signature of table `index` what its cells read (`fields`, `situations`).
+  void note_table_reads(std::uint32_t index, std::vector<std::uint32_t> fields, std::vector<std::uint32_t> situations);
 
   struct Field {
     std::string id;
@@ -254,6 +259,8 @@ struct ParsedTable {
 /// input to the values its tests distinguish) are not analysed.
 bool check_table(const ParsedTable& t, const Environment& env, Diagnostics& out,
                  std::size_t max_combinations = 100'000);
+/// Records in `env` the fields and situations the cells of `t` (a table of `env`) read.
+void note_table_reads(const ParsedTable& t, Environment& env);
 
 /// Compiled decision tables, indexed like the environment's tables. Immutable once built.
 class TableSet {

@@ -43,12 +43,31 @@ const char* to_string(EvalError e) noexcept {
   return "error";
 }
 
+namespace {
+
+// An integer against a decimal, exactly: converting the integer to a double would make
+// 2^53 + 1 equal to 2^53.0.
+int order_exact(std::int64_t i, double d) noexcept {
+  if (std::isnan(d)) return 0;
+  if (d >= 9223372036854775808.0) return -1;  // 2^63: above every integer
+  if (d < -9223372036854775808.0) return 1;
+  const double t = std::trunc(d);
+  const auto ti = static_cast<std::int64_t>(t);
+  if (i != ti) return i < ti ? -1 : 1;
+  return d > t ? -1 : (d < t ? 1 : 0);
+}
+
+}  // namespace
+
+int order_numbers(const Value& a, const Value& b) noexcept {
+  if (a.kind == ValueKind::decimal && b.kind == ValueKind::decimal) return a.d < b.d ? -1 : (a.d > b.d ? 1 : 0);
+  if (a.kind == ValueKind::decimal) return -order_exact(b.i, a.d);
+  if (b.kind == ValueKind::decimal) return order_exact(a.i, b.d);
+  return a.i < b.i ? -1 : (a.i > b.i ? 1 : 0);
+}
+
 int order(const Value& a, const Value& b) noexcept {
-  if (a.kind == ValueKind::decimal || b.kind == ValueKind::decimal) {
-    const double x = a.kind == ValueKind::decimal ? a.d : static_cast<double>(a.i);
-    const double y = b.kind == ValueKind::decimal ? b.d : static_cast<double>(b.i);
-    return x < y ? -1 : (x > y ? 1 : 0);
-  }
+  if (a.kind == ValueKind::decimal || b.kind == ValueKind::decimal) return order_numbers(a, b);
   switch (a.kind) {
     case ValueKind::string: {
       const int c = a.str().compare(b.str());
@@ -307,9 +326,7 @@ Value execute(const Program::Impl& p, std::uint32_t pc, Value* sp, Evaluator::St
             order_result = f.i < c.i ? -1 : (f.i > c.i ? 1 : 0);
           } else if ((f.kind == ValueKind::decimal || f.kind == ValueKind::integer) &&
                      (c.kind == ValueKind::decimal || c.kind == ValueKind::integer)) {
-            const double x = f.kind == ValueKind::decimal ? f.d : static_cast<double>(f.i);
-            const double y = c.kind == ValueKind::decimal ? c.d : static_cast<double>(c.i);
-            order_result = x < y ? -1 : (x > y ? 1 : 0);
+            order_result = order_numbers(f, c);
           }
           if (order_result != 2) {
             bool r;

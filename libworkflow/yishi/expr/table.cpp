@@ -304,6 +304,14 @@ struct Run {
     return execute(t.programs[static_cast<std::size_t>(o.program)].impl(), 0, stack, st, sub);
   }
 
+  // An output cell's value in a column of `type`: an integer computed in a decimal column
+  // becomes a decimal, as a literal there does.
+  Value output(const Operand& o, const Type& type) const {
+    Value v = value(o, nullptr);
+    if (type.base == BaseType::decimal && !type.list && v.kind == ValueKind::integer) v = Value::decimal(static_cast<double>(v.i));
+    return v;
+  }
+
   Value test(const Test& x, const Value& v) const {
     if (x.kind == UnaryTest::Kind::predicate) return value(x.low, &v);
     if (!v.known()) return v;
@@ -386,7 +394,11 @@ Value TableSet::evaluate(std::uint32_t index, std::uint32_t output, std::span<co
 Value TableSet::evaluate_on(std::uint32_t index, std::uint32_t output, std::span<const Value> args, Evaluator& ev,
                             const Inputs& in, Value* stack) const {
   const auto& t = *impl_->tables.at(index);
+  // An error passes through a table as through any function, even when no cell tests it.
+  for (const Value& a : args)
+    if (a.kind == ValueKind::error) return a;
   Run run{t, *ev.state_, in, stack};
+  const Type& out_type = t.output_types[output];
   auto fail = [&](EvalError e, std::string detail) {
     if (ev.detail_.empty()) ev.detail_ = std::move(detail);
     return Value::failure(e);
@@ -410,7 +422,7 @@ Value TableSet::evaluate_on(std::uint32_t index, std::uint32_t output, std::span
     ++matched;
     switch (hit) {
       case ir::HitPolicy::first:
-        return run.value(t.rules[r].outputs[output], nullptr);
+        return run.output(t.rules[r].outputs[output], out_type);
       case ir::HitPolicy::unique:
         if (chosen >= 0)
           return fail(EvalError::several_rules_matched,
@@ -449,12 +461,12 @@ Value TableSet::evaluate_on(std::uint32_t index, std::uint32_t output, std::span
         break;
       }
       default:  // collect, rule_order
-        results[matched - 1] = run.value(t.rules[r].outputs[output], nullptr);
+        results[matched - 1] = run.output(t.rules[r].outputs[output], out_type);
         break;
     }
   }
   if (many) {
-    const Type& type = t.output_types[output];
+    const Type& type = out_type;
     switch (t.aggregation) {
       case ir::Aggregation::count: return Value::integer(static_cast<std::int64_t>(matched));
       case ir::Aggregation::sum: {
@@ -476,7 +488,7 @@ Value TableSet::evaluate_on(std::uint32_t index, std::uint32_t output, std::span
       case ir::Aggregation::min:
       case ir::Aggregation::max: {
         if (matched == 0) {
-          if (!t.defaults.empty()) return run.value(t.defaults[output], nullptr);
+          if (!t.defaults.empty()) return run.output(t.defaults[output], out_type);
           return fail(EvalError::empty_aggregate, fmt::format("table `{}`: no rule matches, so there is no {}", t.id,
                                                               ir::to_string(t.aggregation)));
         }
@@ -492,10 +504,10 @@ Value TableSet::evaluate_on(std::uint32_t index, std::uint32_t output, std::span
     }
   }
   if (chosen < 0) {
-    if (!t.defaults.empty()) return run.value(t.defaults[output], nullptr);
+    if (!t.defaults.empty()) return run.output(t.defaults[output], out_type);
     return fail(EvalError::no_rule_matched, fmt::format("table `{}`: no rule matches and there is no default", t.id));
   }
-  return run.value(t.rules[static_cast<std::size_t>(chosen)].outputs[output], nullptr);
+  return run.output(t.rules[static_cast<std::size_t>(chosen)].outputs[output], out_type);
 }
 
 // ---- Checking and static analysis -------------------------------------------------------
@@ -524,6 +536,14 @@ class TableChecker {
     if (t_.outputs.empty())
       error(Diagnostic::make(DiagCode::invalid_table, t_.loc.span, fmt::format("table `{}` has no outputs", t_.id))
                 .with_help("declare at least one output column under `outputs`"));
+    if (t_.aggregation == ir::Aggregation::sum)
+      for (const auto& o : t_.outputs)
+        if (o.type != ir::FieldType::integer && o.type != ir::FieldType::decimal)
+          error(Diagnostic::make(DiagCode::invalid_table, o.loc.span,
+                                 fmt::format("aggregation `sum` adds numbers, but output `{}` has type `{}`", o.name,
+                                             ir::to_string(o.type)))
+                    .label("not a number")
+                    .with_help("give the output type `int` or `decimal`, or use `count`, `min`, `max` or no aggregation"));
     if (t_.aggregation != ir::Aggregation::none && t_.hit != ir::HitPolicy::collect)
       error(Diagnostic::make(DiagCode::invalid_table, t_.hit_loc.span,
                              fmt::format("aggregation `{}` applies only to the collect hit policy", ir::to_string(t_.aggregation)))
@@ -902,6 +922,30 @@ class TableChecker {
 
 bool check_table(const ParsedTable& t, const Environment& env, Diagnostics& out, std::size_t max_combinations) {
   return TableChecker(t, env, out, max_combinations).run();
+}
+
+void note_table_reads(const ParsedTable& t, Environment& env) {
+  std::vector<std::uint32_t> fields, situations;
+  auto names = [&](const Ast& ast) {
+    for (const auto& n : ast.nodes) {
+      if (n.kind != NodeKind::name) continue;
+      // Resolved as the checker does: an undotted name is a situation first.
+      if (n.text.find('.') == std::string::npos)
+        if (auto s = env.situation(n.text)) { situations.push_back(*s); continue; }
+      if (auto f = env.field(n.text)) fields.push_back(*f);
+    }
+  };
+  for (const auto& rule : t.inputs)
+    for (const auto& u : rule) names(u.ast);
+  for (const auto& rule : t.outputs)
+    for (const auto& a : rule) names(a);
+  for (const auto& a : t.default_outputs) names(a);
+  for (auto* v : {&fields, &situations}) {
+    std::sort(v->begin(), v->end());
+    v->erase(std::unique(v->begin(), v->end()), v->end());
+  }
+  const auto index = env.table(t.table->id);
+  if (index) env.note_table_reads(*index, std::move(fields), std::move(situations));
 }
 
 }  // namespace yishi::expr

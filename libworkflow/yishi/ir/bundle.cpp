@@ -223,9 +223,20 @@ std::optional<std::int64_t> parse_fee(std::string_view v) {
   return yuan * 100 + fen;
 }
 
+bool is_reserved_word(std::string_view s) noexcept {
+  return s == "and" || s == "or" || s == "not" || s == "in" || s == "true" || s == "false";
+}
+
 bool is_valid_id(std::string_view s) noexcept {
-  if (s.empty() || s.size() > 64 || !is_lower(s[0])) return false;
+  if (s.empty() || s.size() > 64 || !is_lower(s[0]) || is_reserved_word(s)) return false;
   return std::all_of(s.begin(), s.end(), is_id_char);
+}
+
+std::string_view id_rule(bool field_path) noexcept {
+  return field_path ? "field ids are snake_case words joined by dots, e.g. `applicant.birth_date`, at most 128 "
+                      "characters; no word may be `and`, `or`, `not`, `in`, `true` or `false`"
+                    : "ids are snake_case: a lowercase letter, then lowercase letters, digits or `_`, at most 64 "
+                      "characters, and not `and`, `or`, `not`, `in`, `true` or `false`";
 }
 
 bool is_valid_field_path(std::string_view s) noexcept {

@@ -454,8 +454,13 @@ struct Bundle {
 /// anything else (signs, exponents, `.5`, `5.`, more than 12 digits of yuan).
 [[nodiscard]] std::optional<std::int64_t> parse_fee(std::string_view s);
 
-/// Whether `s` is a valid plain id (`snake_case`).
+/// Whether `s` is a word of the expression language that no id may be (`and`, `or`, `not`,
+/// `in`, `true`, `false`).
+[[nodiscard]] bool is_reserved_word(std::string_view s) noexcept;
+/// Whether `s` is a valid plain id (`snake_case`, not a reserved word).
 [[nodiscard]] bool is_valid_id(std::string_view s) noexcept;
+/// The rule ids (or field paths) follow, as the help of an invalid-id diagnostic.
+[[nodiscard]] std::string_view id_rule(bool field_path) noexcept;
 /// Whether `s` is a valid field path (`snake_case` segments joined by dots).
 [[nodiscard]] bool is_valid_field_path(std::string_view s) noexcept;
 

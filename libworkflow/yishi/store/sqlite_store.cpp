@@ -285,6 +285,8 @@ struct SqliteStore::Impl {
     }
     if (app != application_id && (app != 0 || tables != 0))
       throw StoreError(fmt::format("{}: not a yishi database (a SQLite database of another application)", path));
+    if (version < 0)
+      throw StoreError(fmt::format("{}: damaged yishi database: its schema version is {} (user_version)", path, version));
     if (version > SqliteStore::schema_version)
       throw StoreError(fmt::format("{}: the database has schema version {}, newer than this build of yishi "
                                    "understands ({}); open it with a newer yishi",
@@ -306,6 +308,8 @@ struct SqliteStore::Impl {
           exec("COMMIT");
           return;
         }
+        if (v < 0)  // changed by another process since open() looked
+          throw StoreError(fmt::format("{}: damaged yishi database: its schema version is {} (user_version)", path, v));
         exec(migrations[static_cast<std::size_t>(v)]);
         exec(fmt::format("PRAGMA user_version={}", v + 1).c_str());
         if (v == 0) exec(fmt::format("PRAGMA application_id={}", application_id).c_str());

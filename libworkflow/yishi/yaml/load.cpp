@@ -150,9 +150,7 @@ class Reader {
     const bool ok = field_path ? ir::is_valid_field_path(id) : ir::is_valid_id(id);
     if (!ok)
       error(DiagCode::invalid_id, at, fmt::format("`{}` is not a valid {}", id, field_path ? "field id" : "id"),
-            "invalid identifier",
-            field_path ? "field ids are snake_case words joined by dots, e.g. `applicant.birth_date`, at most 128 characters"
-                       : "ids are snake_case: a lowercase letter, then lowercase letters, digits or `_`, at most 64 characters");
+            "invalid identifier", std::string(ir::id_rule(field_path)));
     return ok;
   }
 
@@ -354,10 +352,12 @@ class BundleLoader {
  public:
 
   std::optional<ir::Bundle> bundle(const YAML::Node& root) {
-    const YAML::Node* extends = nullptr;
+    // A copy (a handle to the same node): `it->second` lives only as long as the iterator
+    // (tests/regress/yaml-extends-node-outlives-its-iterator).
+    std::optional<YAML::Node> extends;
     if (root.IsMap())
       for (auto it = root.begin(); it != root.end(); ++it)
-        if (it->first.IsScalar() && it->first.Scalar() == "extends") extends = &it->second;
+        if (it->first.IsScalar() && it->first.Scalar() == "extends") extends = it->second;
     auto es = extends ? r_.entries(root, "the variant",
                                    {"bundle", "extends", "remove", "name", "version", "applicant", "lead", "apply",
                                     "delivery", "basis", "departments", "fields", "materials", "situations",

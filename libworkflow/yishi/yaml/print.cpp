@@ -18,7 +18,8 @@ bool plain_ok(std::string_view s, bool flow) {
   static constexpr std::string_view first_bad = "-?:,[]{}#&*!|>'\"%@`";
   if (first_bad.find(s.front()) != std::string_view::npos) return false;
   if (s.find(": ") != std::string_view::npos || s.find(" #") != std::string_view::npos || s.back() == ':') return false;
-  if (flow && s.find_first_of(",[]{}") != std::string_view::npos) return false;
+  // yaml-cpp does not read a `?` or a `:` inside a flow list as part of a plain scalar.
+  if (flow && s.find_first_of(",[]{}?:") != std::string_view::npos) return false;
   for (unsigned char c : s)
     if (c < 0x20 || c == 0x7f) return false;
   static constexpr std::string_view special[] = {"null", "Null", "NULL", "~", "true", "True", "TRUE", "false", "False",
@@ -43,6 +44,10 @@ std::string double_quoted(std::string_view s) {
 }
 
 std::string scalar(std::string_view s, bool flow = false) { return plain_ok(s, flow) ? std::string(s) : double_quoted(s); }
+
+// An id, as a key or a value, in or out of a flow list: plain but for the words YAML reads
+// as something else (`null`, `yes`, `on`, …).
+std::string id(std::string_view s) { return scalar(s, true); }
 
 // Expressions: single quotes when they contain double quotes, so the text stays verbatim
 // (and errors point inside it); plain when safe.
@@ -77,12 +82,12 @@ class Printer {
 
   std::string run(const ir::Bundle& b) {
     comments_before(b.loc, 0);
-    kv(0, "bundle", b.id);
+    kv(0, "bundle", id(b.id));
     kv(0, "name", scalar(b.name));
     kv(0, "version", double_quoted(b.version));
     kv(0, "applicant", b.applicant == ir::ApplicantKind::enterprise ? "enterprise" : "individual");
     comments_before(b.lead.loc, 0);
-    kv(0, "lead", b.lead.id);
+    kv(0, "lead", id(b.lead.id));
     if (b.apply != ir::Channel::window) kv(0, "apply", ir::to_string(b.apply));
     if (b.delivery != ir::Channel::window) kv(0, "delivery", ir::to_string(b.delivery));
     if (!b.basis.empty()) kv(0, "basis", scalar(b.basis));
@@ -107,7 +112,7 @@ class Printer {
       kv(4, "name", scalar(m.name));
       if (m.deferrable) kv(4, "deferrable", ir::to_string(*m.deferrable));
       if (m.issue_before_supply) kv(4, "issue_before_supply", "true");
-      if (!m.source.empty()) kv(4, "source", m.source);
+      if (!m.source.empty()) kv(4, "source", id(m.source));
       if (m.pledge) kv(4, "pledge", "true");
       if (!m.basis.empty()) kv(4, "basis", scalar(m.basis));
     });
@@ -127,9 +132,9 @@ class Printer {
     section("items", b.items, [&](const ir::Item& it) { item(it); });
     section("stages", b.stages, [&](const ir::Stage& s) {
       comments_before(s.loc, 2);
-      line(2, "- id: " + s.id);
+      line(2, "- id: " + id(s.id));
       if (!s.name.empty()) kv(4, "name", scalar(s.name));
-      kv(4, "items", flow_list(s.items, [](const ir::Ref& r) { return r.id; }));
+      kv(4, "items", flow_list(s.items, [](const ir::Ref& r) { return id(r.id); }));
     });
     for (const auto& c : comments_.rest()) line(0, c);
     return std::move(out_);
@@ -141,8 +146,8 @@ class Printer {
     out_ += text;
     out_ += '\n';
   }
-  void key(int indent, std::string_view k) { line(indent, fmt::format("{}:", k)); }
-  void kv(int indent, std::string_view k, std::string_view v) { line(indent, fmt::format("{}: {}", k, v)); }
+  void key(int indent, std::string_view k) { line(indent, fmt::format("{}:", id(k))); }
+  void kv(int indent, std::string_view k, std::string_view v) { line(indent, fmt::format("{}: {}", id(k), v)); }
 
   void comments_before(const ir::Loc& loc, int indent) {
     if (!loc.span.valid()) return;
@@ -174,7 +179,7 @@ class Printer {
     if (f.constraints.max_length) kv(indent, "max_length", std::to_string(*f.constraints.max_length));
     if (f.constraints.pattern) kv(indent, "pattern", double_quoted(*f.constraints.pattern));
     if (!f.help.empty()) kv(indent, "help", scalar(f.help));
-    if (!f.source.empty()) kv(indent, "source", f.source);
+    if (!f.source.empty()) kv(indent, "source", id(f.source));
   }
 
   void table(const ir::DecisionTable& t) {
@@ -184,7 +189,11 @@ class Printer {
     kv(4, "hit", ir::to_string(t.hit));
     if (t.aggregation != ir::Aggregation::none) kv(4, "aggregation", ir::to_string(t.aggregation));
     auto columns = [&](std::string_view name, const std::vector<ir::TableColumn>& cols) {
-      if (cols.empty()) return;
+      if (cols.empty()) {
+        // `outputs` is a required key; a table may still have none (the checker says so).
+        if (name == "outputs") kv(4, name, "{}");
+        return;
+      }
       key(4, name);
       for (const auto& c : cols) {
         key(6, c.name);
@@ -198,7 +207,8 @@ class Printer {
     auto cells = [](const std::vector<ir::Expression>& v) {
       return flow_list(v, [](const ir::Expression& e) { return expression(e.text, true); });
     };
-    key(4, "rules");
+    if (t.rules.empty()) kv(4, "rules", "[]");
+    else key(4, "rules");
     for (const auto& r : t.rules) {
       comments_before(r.loc, 6);
       line(6, "- if: " + cells(r.inputs));
@@ -218,34 +228,34 @@ class Printer {
     comments_before(it.loc, 2);
     key(2, it.id);
     kv(4, "name", scalar(it.name));
-    kv(4, "department", it.department.id);
-    if (!it.after.empty()) kv(4, "after", flow_list(it.after, [](const ir::Ref& r) { return r.id; }));
+    kv(4, "department", id(it.department.id));
+    if (!it.after.empty()) kv(4, "after", flow_list(it.after, [](const ir::Ref& r) { return id(r.id); }));
     if (it.when.size() == 1) kv(4, "when", expression(it.when[0].text));
     else if (!it.when.empty()) kv(4, "when", flow_list(it.when, [](const ir::Expression& e) { return expression(e.text, true); }));
     const bool inline_fields = std::any_of(it.form.begin(), it.form.end(), [](const auto& f) { return f.inline_definition.has_value(); });
     if (!inline_fields) {
-      if (!it.form.empty()) kv(4, "form", flow_list(it.form, [](const ir::FormEntry& f) { return f.field.id; }));
+      if (!it.form.empty()) kv(4, "form", flow_list(it.form, [](const ir::FormEntry& f) { return id(f.field.id); }));
     } else {
       key(4, "form");
       for (const auto& fe : it.form) {
         if (!fe.inline_definition) {
-          line(6, "- " + fe.field.id);
+          line(6, "- " + id(fe.field.id));
           continue;
         }
-        line(6, "- id: " + fe.field.id);
+        line(6, "- id: " + id(fe.field.id));
         field_body(8, *fe.inline_definition);
       }
     }
     if (!it.materials.empty())
       kv(4, "materials", flow_list(it.materials, [](const ir::MaterialUse& m) {
-           return m.core ? fmt::format("{{id: {}, core: true}}", m.material.id) : m.material.id;
+           return m.core ? fmt::format("{{id: {}, core: true}}", id(m.material.id)) : id(m.material.id);
          }));
     kv(4, "statutory", ir::to_string(it.statutory));
     kv(4, "promised", ir::to_string(it.promised));
     if (it.pledge) kv(4, "pledge", "true");
     if (!it.essential) kv(4, "essential", "false");
     if (it.fee_fen != 0) kv(4, "fee", fee(it.fee_fen));
-    if (!it.inspection.empty()) kv(4, "inspection", it.inspection);
+    if (!it.inspection.empty()) kv(4, "inspection", id(it.inspection));
     if (const auto& sp = it.separately; sp.limit || sp.apply || sp.delivery || sp.steps) {
       std::vector<std::string> parts;
       if (sp.limit) parts.push_back("limit: " + ir::to_string(*sp.limit));
@@ -260,9 +270,9 @@ class Printer {
       if (it.review.join == ir::JoinKind::vote) kv(6, "threshold", std::to_string(it.review.threshold));
       kv(6, "signers", flow_list(it.review.signers, [&](const ir::Signer& s) {
            const bool weight = it.review.join == ir::JoinKind::vote && s.weight != 1;
-           if (!s.department && !weight) return s.role;
-           std::string x = "{role: " + s.role;
-           if (s.department) x += ", department: " + s.department->id;
+           if (!s.department && !weight) return id(s.role);
+           std::string x = "{role: " + id(s.role);
+           if (s.department) x += ", department: " + id(s.department->id);
            if (weight) x += fmt::format(", weight: {}", s.weight);
            return x + "}";
          }));
@@ -278,10 +288,10 @@ class Printer {
       if (auto w = ap.allow_word()) kv(6, "allow", std::string(*w));
       else kv(6, "allow", flow_list(ap.allow, [](ir::ApprovalOperation o) { return std::string(ir::to_string(o)); }));
     }
-    if (!ap.supervisor.empty()) kv(6, "supervisor", ap.supervisor);
+    if (!ap.supervisor.empty()) kv(6, "supervisor", id(ap.supervisor));
     if (ap.reject_to != defaults.reject_to || ap.siblings != defaults.siblings || ap.resume != defaults.resume) {
       std::vector<std::string> parts{"to: " + flow_list(ap.reject_to, [](const ir::RejectTarget& t) {
-                                       return std::string(ir::to_string(t));
+                                       return id(ir::to_string(t));
                                      })};
       if (ap.siblings != defaults.siblings) parts.push_back(fmt::format("siblings: {}", ir::to_string(ap.siblings)));
       if (ap.resume != defaults.resume) parts.push_back(fmt::format("resume: {}", ir::to_string(ap.resume)));

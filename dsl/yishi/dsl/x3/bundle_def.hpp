@@ -66,9 +66,7 @@ struct BundleBuilder {
     std::string s = text(r);
     if (!(field_path ? ir::is_valid_field_path(s) : ir::is_valid_id(s)))
       error(DiagCode::invalid_id, r, fmt::format("`{}` is not a valid {}", s, field_path ? "field id" : "id"),
-            "invalid identifier",
-            field_path ? "field ids are snake_case words joined by dots, e.g. `applicant.birth_date`"
-                       : "ids are snake_case: a lowercase letter, then lowercase letters, digits or `_`");
+            "invalid identifier", std::string(ir::id_rule(field_path)));
     return s;
   }
   ir::Ref ref(const range_t& r, bool field_path = false) { return ir::Ref{id(r, field_path), {span(r)}}; }
@@ -326,6 +324,7 @@ const auto on_field_source = action([](BundleBuilder& b, auto& r) { b.field.sour
 
 const auto on_material = action([](BundleBuilder& b, auto& a) {
   b.material = ir::Material{};
+  b.seen.clear();
   b.material.id = b.id(at_c<0>(a));
   b.material.loc = {b.span(at_c<0>(a))};
   b.material.name = b.name(at_c<1>(a), "`name`");

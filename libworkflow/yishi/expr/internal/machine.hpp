@@ -80,8 +80,10 @@ struct Evaluator::State {
 Value execute(const Program::Impl& p, std::uint32_t pc, Value* sp, Evaluator::State& st, const Inputs& in);
 
 /// Ordering of two known values of comparable kinds: -1, 0, 1. Integers and decimals compare
-/// numerically; strings bytewise.
+/// numerically (exactly, even beyond 2^53); strings bytewise.
 int order(const Value& a, const Value& b) noexcept;
+/// Ordering of two numbers (integer or decimal), exactly.
+int order_numbers(const Value& a, const Value& b) noexcept;
 /// `a op b` for op in eq..ge, with unknown and error propagation.
 Value compare(BinaryOp op, const Value& a, const Value& b) noexcept;
 
