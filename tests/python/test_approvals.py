@@ -82,7 +82,7 @@ def test_reject_back_reclaim_and_reminders(approvals_engine):
     with pytest.raises(yishi.NotAuthorised):
         case.remind("s2", by=LI)
     case.sign("s2", by=WANG)
-    assert case.view()["items"]["s3"]["reject_targets"] == ["applicant", "s1"]
+    assert case.view()["items"]["s3"]["reject_targets"] == ["applicant", "s2", "s1"]  # s2: `previous`
     back = case.reject_back("s3", "s1", "第一步有误", by=ZHAO)
     assert events(back) == ["rejected_back", "item_started"]
     assert back[0]["target"] == "s1"

@@ -119,6 +119,20 @@ const Delegation* delegation_of(const CaseState& state, std::uint32_t i, std::ui
   return nullptr;
 }
 
+std::vector<std::uint32_t> previous_steps(const Plan& plan, const CaseState& state, std::uint32_t i) {
+  std::vector<std::uint32_t> found, stack(plan.items[i].after.begin(), plan.items[i].after.end());
+  while (!stack.empty()) {
+    const std::uint32_t j = stack.back();
+    stack.pop_back();
+    if (state.items[j].status == ItemStatus::inactive)
+      stack.insert(stack.end(), plan.items[j].after.begin(), plan.items[j].after.end());
+    else if (std::find(found.begin(), found.end(), j) == found.end())
+      found.push_back(j);
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
 JoinNow join_now(const Plan& plan, const CaseState& state, std::uint32_t i) {
   const PlanItem& pi = plan.items[i];
   if (state.added.empty()) {  // the common case: the definition's figures, less removed slots
@@ -311,7 +325,7 @@ class Applier {
   void operator()(const ReminderSent& e) {
     ItemState& it = item(e.item);
     it.reminders = static_cast<std::uint16_t>(e.count);
-    if (!e.manual) it.remind_at = e.next_at;
+    it.remind_at = e.next_at;  // by hand: the schedule's next one, or none once `max` is reached
   }
   void operator()(const AutoDecided& e) { item(e.item); }
   void operator()(const ItemApproved& e) { decide(e.item, ItemStatus::approved); }

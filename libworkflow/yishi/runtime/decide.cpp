@@ -444,15 +444,14 @@ class Decider {
     if (a.kind != ActorKind::staff) return error(ErrorKind::not_authorised, "only staff may claim a signature");
     if (c.slot)
       if (auto e = slot_exists(i, *c.slot)) return e;
+    if (auto e = holds_no_slot(a.id, i)) return e;
     const std::uint32_t n = slot_count(p_, s_, i);
-    bool mine = false, taken = false;
+    bool taken = false;
     for (std::uint32_t k = 0; k < n; ++k) {
       const SlotInfo si = slot_info(p_, s_, i, k);
       if ((c.slot && *c.slot != k) || slot_done(*si.state) || si.role != a.role || si.department != a.department)
         continue;
-      if (si.state->assignee == a.id) {
-        mine = true;
-      } else if (!si.state->assignee.empty()) {
+      if (!si.state->assignee.empty()) {
         taken = true;
       } else if (delegation_of(s_, i, k)) {
         return delegated(i, k);
@@ -461,8 +460,6 @@ class Decider {
         return {};
       }
     }
-    if (mine)
-      return error(ErrorKind::invalid_transition, fmt::format("`{}` already holds that signature of `{}`", a.id, pi.id));
     if (taken)
       return error(ErrorKind::not_authorised,
                    fmt::format("the signature of `{}` for `{}` is already assigned to someone else", a.role, pi.id));
@@ -534,6 +531,9 @@ class Decider {
     if (to == slot_info(p_, s_, i, *k).state->assignee)
       return error(ErrorKind::invalid_transition, fmt::format("signature {} of `{}` is already `{}`'s", *k, pi.id, to));
     if (auto e = not_signed_yet(to, i)) return e;
+    // A transfer makes `to` the holder (a delegate only advises): one slot per person.
+    if (supervisor_may)
+      if (auto e = holds_no_slot(to, i)) return e;
     if (auto e = comment_given(comment, what)) return e;
     out = *k;
     return {};
@@ -670,15 +670,8 @@ class Decider {
       if (!pi.approvals->to_previous)
         return error(ErrorKind::invalid_transition,
                      fmt::format("item `{}` may not be rejected back to `previous`: it rejects back to {}", pi.id, reject_targets(i)));
-      std::vector<std::uint32_t> found, stack(pi.after.begin(), pi.after.end());
-      while (!stack.empty()) {
-        const std::uint32_t j = stack.back();
-        stack.pop_back();
-        if (s_.items[j].status == ItemStatus::inactive) stack.insert(stack.end(), p_.items[j].after.begin(), p_.items[j].after.end());
-        else if (std::find(found.begin(), found.end(), j) == found.end()) found.push_back(j);
-      }
+      const std::vector<std::uint32_t> found = previous_steps(p_, s_, i);
       if (found.size() > 1) {
-        std::sort(found.begin(), found.end());
         return error(ErrorKind::invalid_argument,
                      fmt::format("`{}` comes after {} and {}: name the step to reject back to", pi.id,
                                  listing({p_.items[found[0]].id}), listing({p_.items[found[1]].id})));
@@ -810,7 +803,9 @@ class Decider {
     if (it.reminders >= most)
       return error(ErrorKind::invalid_transition,
                    fmt::format("`{}` has had {} reminders in this round, the most allowed", p_.items[i].id, most));
-    emit(ReminderSent{i, it.reminders + 1u, it.remind_at, true, c.comment});
+    // The last one allowed ends the schedule too.
+    const std::uint32_t count = it.reminders + 1u;
+    emit(ReminderSent{i, count, static_cast<std::int32_t>(count) < most ? it.remind_at : Instant{}, true, c.comment});
     return {};
   }
 
@@ -910,13 +905,16 @@ class Decider {
     if (wanted)
       if (auto e = slot_exists(i, *wanted)) return e;
     if (auto e = not_signed_yet(a.id, i)) return e;
+    // Whoever holds a slot signs that one (even while it is out for advice), not another.
+    const std::optional<std::uint32_t> held = assigned_slot(a.id, i);
     bool assigned_elsewhere = false, later_turn = false;
     std::optional<std::uint32_t> out_for_advice;
     for (std::uint32_t k = 0; k < n; ++k) {
       const SlotInfo si = slot_info(p_, s_, i, k);
       const SignerState& st = *si.state;
       if (slot_done(st)) continue;
-      if (si.role != a.role || si.department != a.department || (wanted && *wanted != k)) continue;
+      if (si.role != a.role || si.department != a.department || (wanted && *wanted != k) || (held && *held != k))
+        continue;
       if (!st.assignee.empty() && st.assignee != a.id) {
         assigned_elsewhere = true;
         continue;
@@ -958,6 +956,22 @@ class Decider {
         return error(ErrorKind::not_authorised,
                      fmt::format("`{}` has already signed the review of `{}`", person, p_.items[i].id));
     }
+    return {};
+  }
+  /// The open slot of item i assigned to `person`, if any.
+  std::optional<std::uint32_t> assigned_slot(std::string_view person, std::uint32_t i) const {
+    const std::uint32_t n = slot_count(p_, s_, i);
+    for (std::uint32_t k = 0; k < n; ++k) {
+      const SignerState& st = *slot_info(p_, s_, i, k).state;
+      if (!slot_done(st) && st.assignee == person) return k;
+    }
+    return std::nullopt;
+  }
+  /// Nobody holds two open slots of one review: they could sign only one of them.
+  Err holds_no_slot(std::string_view person, std::uint32_t i) const {
+    if (auto k = assigned_slot(person, i))
+      return error(ErrorKind::invalid_transition,
+                   fmt::format("`{}` already holds signature {} of `{}`", person, *k, p_.items[i].id));
     return {};
   }
   Err delegated(std::uint32_t i, std::uint32_t k) const {

@@ -314,8 +314,13 @@ CaseView make_view(const Plan& p, const CaseState& s) {
     if (it.decide_at != none && it.status == ItemStatus::in_review) iv.decide_at = it.decide_at;
     if (it.status == ItemStatus::in_review) {
       if (pi.approvals->to_applicant) iv.reject_targets.emplace_back("applicant");
+      auto open_target = [&](std::uint32_t t) { return s.items[t].status == ItemStatus::approved && !s.items[t].pledged; };
+      std::vector<std::uint32_t> targets;
+      if (pi.approvals->to_previous)  // the step `previous` means now, when it means one
+        if (const auto prev = previous_steps(p, s, i); prev.size() == 1 && open_target(prev[0])) targets.push_back(prev[0]);
       for (std::uint32_t t : pi.reject_to)
-        if (s.items[t].status == ItemStatus::approved && !s.items[t].pledged) iv.reject_targets.emplace_back(p.items[t].id);
+        if (open_target(t) && std::find(targets.begin(), targets.end(), t) == targets.end()) targets.push_back(t);
+      for (std::uint32_t t : targets) iv.reject_targets.emplace_back(p.items[t].id);
     }
     v.items.push_back(std::move(iv));
   }

@@ -95,6 +95,9 @@ struct SlotInfo {
 [[nodiscard]] bool slot_ready(const Plan& plan, const CaseState& state, std::uint32_t i, std::uint32_t k);
 /// The delegation of slot k of item i, if it is out for advice (委派).
 [[nodiscard]] const Delegation* delegation_of(const CaseState& state, std::uint32_t i, std::uint32_t k);
+/// The steps `previous` means for item i now: the nearest active items it comes directly after,
+/// looking through inactive ones, in item order (rejecting back needs exactly one).
+[[nodiscard]] std::vector<std::uint32_t> previous_steps(const Plan& plan, const CaseState& state, std::uint32_t i);
 /// The join of item i now: the weight of the slots that still count, and what approval needs.
 struct JoinNow {
   std::int32_t total_weight = 0, threshold = 0;
