@@ -429,21 +429,28 @@ class Decider {
 
   // ---- approval operations (docs/approvals.md) ------------------------------------------
 
-  Err on(const Actor& a, const Claim& c) {
-    if (auto e = status_in("claim a signature",
-                           {CaseStatus::submitted, CaseStatus::accepted, CaseStatus::accepted_with_deficiency,
-                            CaseStatus::returned_for_correction}))
+  /// What claim and unclaim check first: a case whose signatures may be assigned, the item,
+  /// a step that allows claims, a member of staff, and the slot named, if any.
+  Err assignment_on(const Actor& a, std::string_view what, const std::string& item, std::optional<std::uint32_t> slot,
+                    std::uint32_t& i) const {
+    if (auto e = status_in(what, {CaseStatus::submitted, CaseStatus::accepted, CaseStatus::accepted_with_deficiency,
+                                  CaseStatus::returned_for_correction}))
       return e;
-    std::uint32_t i = 0;
-    if (auto e = item_of(c.item, i)) return e;
+    if (auto e = item_of(item, i)) return e;
     if (auto e = allowed(i, ir::ApprovalOperation::claim)) return e;
+    if (a.kind != ActorKind::staff) return error(ErrorKind::not_authorised, fmt::format("only staff may {}", what));
+    if (slot)
+      if (auto e = slot_exists(i, *slot)) return e;
+    return {};
+  }
+
+  Err on(const Actor& a, const Claim& c) {
+    std::uint32_t i = 0;
+    if (auto e = assignment_on(a, "claim a signature", c.item, c.slot, i)) return e;
     const PlanItem& pi = p_.items[i];
     if (!open_item(s_.items[i].status))
       return error(ErrorKind::invalid_transition,
                    fmt::format("item `{}` is `{}`: there is no signature to claim", pi.id, to_string(s_.items[i].status)));
-    if (a.kind != ActorKind::staff) return error(ErrorKind::not_authorised, "only staff may claim a signature");
-    if (c.slot)
-      if (auto e = slot_exists(i, *c.slot)) return e;
     if (auto e = holds_no_slot(a.id, i)) return e;
     const std::uint32_t n = slot_count(p_, s_, i);
     bool taken = false;
@@ -469,27 +476,12 @@ class Decider {
   }
 
   Err on(const Actor& a, const Unclaim& c) {
-    if (auto e = status_in("release a signature",
-                           {CaseStatus::submitted, CaseStatus::accepted, CaseStatus::accepted_with_deficiency,
-                            CaseStatus::returned_for_correction}))
-      return e;
     std::uint32_t i = 0;
-    if (auto e = item_of(c.item, i)) return e;
-    if (auto e = allowed(i, ir::ApprovalOperation::claim)) return e;
+    if (auto e = assignment_on(a, "release a signature", c.item, c.slot, i)) return e;
     const PlanItem& pi = p_.items[i];
-    if (a.kind != ActorKind::staff) return error(ErrorKind::not_authorised, "only staff may release a signature");
-    std::optional<std::uint32_t> slot = c.slot;
-    if (slot) {
-      if (auto e = slot_exists(i, *slot)) return e;
-    } else {
-      const std::uint32_t n = slot_count(p_, s_, i);
-      for (std::uint32_t k = 0; k < n && !slot; ++k) {
-        const SignerState& st = *slot_info(p_, s_, i, k).state;
-        if (!slot_done(st) && st.assignee == a.id) slot = k;
-      }
-      if (!slot)
-        return error(ErrorKind::invalid_transition, fmt::format("`{}` holds no signature of `{}` to release", a.id, pi.id));
-    }
+    const std::optional<std::uint32_t> slot = c.slot ? c.slot : assigned_slot(a.id, i);
+    if (!slot)
+      return error(ErrorKind::invalid_transition, fmt::format("`{}` holds no signature of `{}` to release", a.id, pi.id));
     const SlotInfo si = slot_info(p_, s_, i, *slot);
     if (slot_done(*si.state))
       return error(ErrorKind::invalid_transition, fmt::format("signature {} of `{}` is already decided", *slot, pi.id));
