@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <unordered_map>
@@ -16,6 +17,39 @@
 
 namespace yishi {
 namespace {
+
+/// The largest repeat count a field's `pattern` may give (`a{1000}`, `a{2,1000}`).
+constexpr std::uint64_t max_pattern_repeat = 1000;
+
+/// The first repeat count of `pattern` above max_pattern_repeat, as written, if any. They are
+/// refused before std::regex sees them: libstdc++ reads the number with a signed overflow
+/// (tests/regress/yaml-pattern-repeat-count-overflows-std-regex) and builds a state per
+/// repetition. Escaped characters and bracket expressions (`[{}]`) hold no counts.
+std::optional<std::string_view> too_large_repeat(std::string_view pattern) {
+  bool in_class = false;
+  for (std::size_t k = 0; k < pattern.size(); ++k) {
+    const char c = pattern[k];
+    if (c == '\\') { ++k; continue; }
+    if (in_class) { in_class = c != ']'; continue; }
+    if (c == '[') { in_class = true; continue; }
+    if (c != '{') continue;
+    for (std::size_t j = k + 1; j < pattern.size();) {  // {m}, {m,}, {m,n}
+      std::size_t end = j;
+      std::uint64_t value = 0;
+      while (end < pattern.size() && pattern[end] >= '0' && pattern[end] <= '9') {
+        value = std::min<std::uint64_t>(value * 10 + static_cast<std::uint64_t>(pattern[end] - '0'), max_pattern_repeat + 1);
+        ++end;
+      }
+      if (value > max_pattern_repeat) {
+        const std::size_t close = pattern.find('}', k);
+        return close == std::string_view::npos ? pattern.substr(k) : pattern.substr(k, close - k + 1);
+      }
+      if (end < pattern.size() && pattern[end] == ',' && end > j) { j = end + 1; continue; }
+      break;
+    }
+  }
+  return std::nullopt;
+}
 
 // Working hours per working day used to compare limits given in days and hours.
 constexpr std::int64_t hours_per_day = 8;
@@ -142,7 +176,11 @@ class Checker {
       bad(c.min_length_loc,
           fmt::format("field `{}` has `min_length` {} above `max_length` {}", f.id, *c.min_length, *c.max_length),
           "no answer can satisfy this");
-    if (c.pattern) {
+    if (c.pattern && too_large_repeat(*c.pattern)) {
+      bad(c.pattern_loc,
+          fmt::format("field `{}` has a `pattern` that repeats too often: `{}`", f.id, *too_large_repeat(*c.pattern)),
+          "repeat count too large", fmt::format("a repeat count may be at most {}", max_pattern_repeat));
+    } else if (c.pattern) {
       try {
         std::regex re(*c.pattern, std::regex::ECMAScript);
       } catch (const std::regex_error&) {

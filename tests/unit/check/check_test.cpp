@@ -197,6 +197,24 @@ TEST_CASE("check.fields.invalid_constraints") {
   }
 }
 
+// tests/regress/yaml-pattern-repeat-count-overflows-std-regex: libstdc++'s regex compiler
+// overflows reading a repeat count of 20 digits (UBSan), so counts above 1000 are refused
+// before it sees them; escaped braces and braces in a bracket expression are no counts.
+TEST_CASE("check.fields.pattern_repeat_counts_are_bounded") {
+  for (const char* pattern : {"a{99999999999999999999}", "a{2,1001}", "^[0-9]{1001,}$", "(ab){5}x{1,99999}"}) {
+    auto c = load_and_check(replace(minimal_bundle(), "{type: string, label: 姓名}",
+                                    fmt::format("{{type: string, label: x, pattern: \"{}\"}}", pattern)));
+    const Diagnostic* d = c.find(DiagCode::invalid_constraint);
+    REQUIRE_MESSAGE(d, pattern);
+    CHECK(d->message.find("repeats too often") != std::string::npos);
+  }
+  for (const char* pattern : {"a{1000}", "^[0-9]{3,4}$", "\\\\{99999\\\\}", "[{99999}]", "a{2,}"}) {
+    auto c = load_and_check(replace(minimal_bundle(), "{type: string, label: 姓名}",
+                                    fmt::format("{{type: string, label: x, pattern: \"{}\"}}", pattern)));
+    CHECK_MESSAGE(!c.has(DiagCode::invalid_constraint), pattern, c.text());
+  }
+}
+
 TEST_CASE("check.stages.membership_and_order") {
   const std::string stages = "stages:\n  - {id: s1, items: [a, b]}\n  - {id: s2, items: [c, a]}\n";
   auto twice = load_and_check(three_items("", "", "", stages));
