@@ -8,7 +8,7 @@ packages=(
   libboost-dev libfmt-dev libyaml-cpp-dev libsqlite3-dev sqlite3 libpq-dev postgresql
   doctest-dev libbenchmark-dev
   clang-14 libfuzzer-14-dev
-  python3-jsonschema
+  python3-jsonschema lcov
   pybind11-dev python3-dev python3-pytest python3-numpy python3-distributed python3-matplotlib
   graphviz fonts-noto-cjk
 )
