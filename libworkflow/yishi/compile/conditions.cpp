@@ -69,13 +69,14 @@ ConditionResult CompiledBundle::evaluate_conditions(const expr::Answers& answers
   std::map<std::uint32_t, std::set<std::string_view>> missing;  // field slot → what it would decide
   // The unanswered fields a program reads, when its value is unknown. Situations it reads are
   // followed to their own fields (those already evaluated appear as unknown values).
-  std::function<void(const expr::Program&, std::string_view)> collect_missing = [&](const expr::Program& p,
-                                                                                      std::string_view who) {
+  // (A generic lambda that takes itself recurses without a std::function's allocation.)
+  const auto collect = [&](const auto& self, const expr::Program& p, std::string_view who) -> void {
     for (auto f : p.fields())
       if (bound.slots[f].kind == expr::ValueKind::unknown) missing[f].insert(who);
     for (auto s : p.situations())
-      if (r.situations[s].kind == expr::ValueKind::unknown && !fixed[s]) collect_missing(impl.situations[s], who);
+      if (r.situations[s].kind == expr::ValueKind::unknown && !fixed[s]) self(self, impl.situations[s], who);
   };
+  const auto collect_missing = [&](const expr::Program& p, std::string_view who) { collect(collect, p, who); };
   auto run = [&](const expr::Program& p, std::string_view what) {
     expr::Value v = ev.run(p, in);
     if (v.kind == expr::ValueKind::error)
@@ -95,9 +96,11 @@ ConditionResult CompiledBundle::evaluate_conditions(const expr::Answers& answers
     const auto v = run(impl.eligibility[e], "an eligibility condition");
     if (v.is_false()) r.ineligible.push_back(e);
   }
+  r.active.reserve(impl.when.size());
+  std::vector<expr::Value> values;  // of one item's conditions, reused
   for (std::size_t i = 0; i < impl.when.size(); ++i) {
     // One false condition decides the item; only then are unknown ones worth asking about.
-    std::vector<expr::Value> values;
+    values.clear();
     for (const auto& p : impl.when[i]) {
       values.push_back(ev.run(p, in));
       if (values.back().kind == expr::ValueKind::error)

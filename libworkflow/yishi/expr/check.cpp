@@ -69,7 +69,7 @@ void Environment::note_table_reads(std::uint32_t index, std::vector<std::uint32_
 namespace {
 template <class M>
 std::optional<std::uint32_t> lookup(const M& m, std::string_view id) {
-  auto it = m.find(std::string(id));
+  auto it = m.find(id);
   if (it == m.end()) return std::nullopt;
   return it->second;
 }

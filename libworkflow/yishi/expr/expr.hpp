@@ -28,6 +28,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "yishi/base/string_map.hpp"
 #include "yishi/diag/diagnostic.hpp"
 #include "yishi/expr/ast.hpp"
 #include "yishi/expr/value.hpp"
@@ -117,7 +118,7 @@ class Environment {
   std::vector<Field> fields_;
   std::vector<std::string> situations_;
   std::vector<TableSignature> tables_;
-  std::unordered_map<std::string, std::uint32_t> field_index_, situation_index_, table_index_;
+  StringMap<std::uint32_t> field_index_, situation_index_, table_index_;
 };
 
 /// Maps node offsets of an expression's text to source spans. When the text was copied

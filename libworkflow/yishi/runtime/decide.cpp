@@ -405,6 +405,7 @@ class Decider {
       return error(ErrorKind::invalid_transition,
                    fmt::format("cannot issue: deferred {} not supplied yet", listing(blocking)));
     Issued ev;
+    ev.approved.reserve(p_.items.size());
     for (std::uint32_t i = 0; i < p_.items.size(); ++i) {
       if (s_.items[i].status == ItemStatus::inactive) continue;
       (s_.items[i].status == ItemStatus::approved ? ev.approved : ev.not_approved).push_back(i);

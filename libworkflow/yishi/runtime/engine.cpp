@@ -49,7 +49,16 @@ struct Engine::Impl {
   Clock& clock;
   Calendar calendar;
   EngineOptions options;
-  std::map<std::pair<std::string, std::string>, std::shared_ptr<const Plan>> plans;  // (id, version)
+  /// Orders (id, version) keys and finds one by views, without copying the strings.
+  struct KeyLess {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return std::pair<std::string_view, std::string_view>(a.first, a.second) <
+             std::pair<std::string_view, std::string_view>(b.first, b.second);
+    }
+  };
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<const Plan>, KeyLess> plans;  // (id, version)
   std::unordered_map<std::string, std::string> latest;                                // id → version
   IdMap<Live> cache;  // live states by case id
   std::vector<Event> events;  // scratch, reused by every command
@@ -68,12 +77,19 @@ struct Engine::Impl {
     return command_header;
   }
 
+  /// A command's fingerprint, or 0 for a store that does not index command ids (it never
+  /// hands back a recorded command to compare with).
+  template <class C>
+  std::uint64_t fingerprint_of(const C& command) const {
+    return store.indexes_commands() ? fingerprint(command) : 0;
+  }
+
   runtime_internal::DecideContext context(const Plan& plan, Instant now) const {
     return {plan, calendar, options, now};
   }
 
   std::shared_ptr<const Plan> find_plan(const std::string& id, const std::string& version) const {
-    auto it = plans.find({id, version});
+    auto it = plans.find(std::pair<std::string_view, std::string_view>(id, version));
     return it == plans.end() ? nullptr : it->second;
   }
 
@@ -282,7 +298,7 @@ bool Engine::deploy(CompiledBundle bundle) {
 CommandResult Engine::open_case(const OpenCase& command) {
   Impl& m = *impl_;
   if (auto e = check_key(command.id)) return unexpected(std::move(*e));
-  const std::uint64_t fp = fingerprint(command);
+  const std::uint64_t fp = m.fingerprint_of(command);
   std::string version = command.version;
   if (version.empty()) {
     auto it = m.latest.find(command.bundle);
@@ -320,7 +336,7 @@ CommandResult Engine::execute(CaseId id, const Command& command) {
   if (command.actor.kind == ActorKind::system)
     return unexpected(error(ErrorKind::not_authorised, "the system actor only fires timers"));
   const Instant now = m.clock.now();
-  return m.run_command(id, m.header_for(command.id, fingerprint(command), command.actor, kind_of(command.body), now),
+  return m.run_command(id, m.header_for(command.id, m.fingerprint_of(command), command.actor, kind_of(command.body), now),
                        [&](Impl::Live& live) {
                          return runtime_internal::decide(live.state, m.context(*live.plan, now), command.actor,
                                                          command.body, m.events);
@@ -332,7 +348,7 @@ CommandResult Engine::migrate(CaseId id, const MigrateCase& command) {
   if (auto e = check_key(command.id)) return unexpected(std::move(*e));
   const Instant now = m.clock.now();
   return m.run_command(
-      id, m.header_for(command.id, fingerprint(command), command.actor, CommandKind::migrate, now),
+      id, m.header_for(command.id, m.fingerprint_of(command), command.actor, CommandKind::migrate, now),
       [&](Impl::Live& live) -> std::optional<CommandError> {
         auto target = m.find_plan(live.state.bundle, command.version);
         if (command.actor.kind != ActorKind::staff || command.actor.role != m.options.intake_role)

@@ -123,6 +123,10 @@ class Store {
   /// The case's log from its latest valid snapshot on; a store without snapshots, or whose
   /// snapshot does not match the log (checksum, chain or format), gives the whole log.
   [[nodiscard]] virtual std::optional<StoredCase> load_latest(CaseId id) const { return load(id); }
+  /// Whether `find_command` finds the ids of appended commands. A store that does not index
+  /// them (the simulator's) cannot tell a retry from a new command, so the engine skips
+  /// their fingerprints (stored as 0) for it.
+  [[nodiscard]] virtual bool indexes_commands() const noexcept { return true; }
   /// How many events apart the engine should snapshot a case (0: never unless asked).
   [[nodiscard]] virtual std::uint64_t snapshot_interval() const noexcept { return 0; }
   /// Records `state` (of case `id`, at `state.version`, a commit boundary) as its snapshot.

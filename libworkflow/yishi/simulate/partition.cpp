@@ -111,6 +111,10 @@ class Sim {
       for (int k = m_.staff[d] - 1; k >= 0; --k) depts_[d].free_slots.push_back(static_cast<std::uint32_t>(k));
     }
     busy_.resize(depts_.size());
+    for (std::size_t a = 0; a < m_.actors.size(); ++a) {
+      signs_.push_back(Command{fmt::format("s{}.", a), m_.actors[a], Sign{}});
+      staff_.push_back(Command{fmt::format("t{}.", a), m_.actors[a], Accept{}});
+    }
     queue_.resize(depts_.size());
     tasks_.resize(depts_.size());
     items_.resize(m_.items.size());
@@ -121,6 +125,7 @@ class Sim {
       const std::size_t n = std::max<std::size_t>(1, l.profiles.size());
       for (std::size_t p = 0; p < n; ++p) {
         OpenCase oc;
+        oc.id = fmt::format("o{}.{}.", b, p);
         oc.bundle = l.bundle.bundle().id;
         oc.actor = Actor::applicant("");
         if (!l.profiles.empty()) oc.answers = l.profiles[p].answers;
@@ -306,10 +311,10 @@ class Sim {
       switch (t.kind) {
         case TaskKind::intake: intake(*c); break;
         case TaskKind::sign: sign(*c, t); break;
-        case TaskKind::issue: run(*c, clerk(*c), Issue{}); break;
+        case TaskKind::issue: run_staff(*c, clerk(*c), Issue{}); break;
         case TaskKind::post_check: {
           const bool pass = !c->rng.chance(m_.bundles[c->bundle].load->post_check_fail);
-          run(*c, m_.actors[item(*c, t.item).actor], PostCheck{item_id(*c, t.item), pass, pass ? "" : "核查不符"});
+          run_staff(*c, item(*c, t.item).actor, PostCheck{item_id(*c, t.item), pass, pass ? "" : "核查不符"});
           break;
         }
       }
@@ -440,8 +445,10 @@ class Sim {
     }
     // What the applicant hands over: the materials of the applying items, except those a
     // provider supplies, those every user of which is pledged, and the deferred ones.
-    std::vector<std::uint32_t> hand;
-    std::vector<std::uint8_t> use(bi.materials.size(), 0);  // 1 needed, 2 core somewhere, 4 unpledged user
+    std::vector<std::uint32_t>& hand = hand_;
+    hand.clear();
+    std::vector<std::uint8_t>& use = use_;
+    use.assign(bi.materials.size(), 0);  // 1 needed, 2 core somewhere, 4 unpledged user
     for (std::size_t k = 0; k < c.items.size(); ++k) {
       if (c.items[k].phase == inactive) continue;
       const ItemInfo& ii = item(c, k);
@@ -463,10 +470,13 @@ class Sim {
       hand.push_back(mat);
     }
     c.handed = hand;
-    std::vector<std::string> ids;
+    // Filled in place, like the signatures: the material ids keep their buffers.
     const ir::Bundle& ir = bi.load->bundle.bundle();
-    for (std::uint32_t mat : hand) ids.push_back(ir.materials[mat].id);
-    if (!run(c, applicant, Submit{std::move(ids), {}})) return;
+    Submit& submit = std::get<Submit>(submit_.body);
+    submit.materials.resize(hand.size());
+    for (std::size_t k = 0; k < hand.size(); ++k) submit.materials[k] = ir.materials[hand[k]].id;
+    submit_.actor = applicant;
+    if (!execute(c, submit_)) return;
     if (submitted_[journey] == no_time) submitted_[journey] = now_;
     if (alone < 0 ? bi.window_apply : bi.items[static_cast<std::size_t>(alone)].window_apply) trip(journey);
     enqueue(desk(c), Task{id, 0, 0, 0, TaskKind::intake});
@@ -479,11 +489,11 @@ class Sim {
     if (!c.corrected && !c.handed.empty() && c.rng.chance(l.correction)) {
       c.corrected = true;
       const std::uint32_t mat = c.handed[static_cast<std::size_t>(c.rng.uniform() * double(c.handed.size()))];
-      run(c, clerk(c), ReturnForCorrection{{ir.materials[mat].id}, "材料不齐全或不符合法定形式"});
+      run_staff(c, clerk(c), ReturnForCorrection{{ir.materials[mat].id}, "材料不齐全或不符合法定形式"});
       return;
     }
-    if (c.deferred.empty()) run(c, clerk(c), Accept{});
-    else run(c, clerk(c), AcceptWithDeficiency{});
+    if (c.deferred.empty()) run_staff(c, clerk(c), Accept{});
+    else run_staff(c, clerk(c), AcceptWithDeficiency{});
   }
 
   void resubmit(std::uint64_t id) {
@@ -518,14 +528,15 @@ class Sim {
     const ItemInfo& ii = item(c, t.item);
     const bool reject = c.rng.chance(ii.load->reject);
     const SignerInfo& sg = ii.signers[t.slot];
-    // The most frequent command: filled in place, so its strings keep their buffers.
-    Sign& body = std::get<Sign>(sign_.body);
+    // The most frequent command: one per person, filled in place, so its strings keep their
+    // buffers and the actor is never copied.
+    Command& cmd = signs_[sg.actor];
+    Sign& body = std::get<Sign>(cmd.body);
     body.item = item_id(c, t.item);
     body.decision = reject ? Decision::reject : Decision::approve;
     body.comment = reject ? "不符合许可条件" : "";
     body.slot = t.slot;
-    sign_.actor = m_.actors[sg.actor];
-    execute(c, sign_);
+    execute(c, cmd);
   }
 
   // ---- the engine -------------------------------------------------------------------------
@@ -555,6 +566,14 @@ class Sim {
     return !c.ended;
   }
 
+  /// Runs `body` as staff member `actor` (an index into the model's actors), whose command
+  /// keeps its actor between uses.
+  bool run_staff(Case& c, std::uint32_t actor, CommandBody body) {
+    Command& cmd = staff_[actor];
+    cmd.body = std::move(body);
+    return execute(c, cmd);
+  }
+
   bool run(Case& c, const Actor& actor, CommandBody body) {
     cmd_.actor = actor;
     cmd_.body = std::move(body);
@@ -579,8 +598,21 @@ class Sim {
     if (refusal_messages_.size() < max_messages) refusal_messages_.push_back(message);
   }
 
-  /// A fresh command id (`k` and a counter), written into `out`.
-  void next_key(std::string& out) { numbered(out, "k", ++keys_); }
+  /// The next command id of a reused command object. Each object's ids are its own prefix
+  /// (set once, unique among the objects) and a counter, incremented here in place: the ids
+  /// never repeat, and making one costs a few instructions.
+  static void next_key(std::string& key) {
+    std::size_t k = key.size();
+    while (k > 0 && key[k - 1] == '9') key[--k] = '0';
+    if (k > 0 && key[k - 1] >= '0' && key[k - 1] <= '8') {
+      ++key[k - 1];
+    } else if (k == key.size()) {
+      key.push_back('1');  // no digits yet: the counter starts at 1
+    } else {
+      key[k] = '1';  // 9…9 became 0…0: one more digit, 10…0
+      key.push_back('0');
+    }
+  }
 
   /// `prefix` and the numbers, dot-separated, written into `out` (keeps its buffer).
   static void numbered(std::string& out, std::string_view prefix, std::uint64_t n, std::int64_t m = -1) {
@@ -791,7 +823,8 @@ class Sim {
   /// Where intake and issuance happen: the front desk (综合窗口), or, applying for one item
   /// on its own, that item's department's window.
   std::size_t desk(const Case& c) const { return c.alone < 0 ? 0 : item(c, 0).department; }
-  const Actor& clerk(const Case& c) const { return m_.actors[m_.bundles[c.bundle].clerk]; }
+  /// The front desk's clerk for the case (an index into the model's actors).
+  std::uint32_t clerk(const Case& c) const { return m_.bundles[c.bundle].clerk; }
   /// The case's applicant (`a<partition>.<journey>`, as opened).
   const Actor& applicant_of(const Case& c) {
     applicant_.kind = ActorKind::applicant;
@@ -814,7 +847,6 @@ class Sim {
   SinkStore store_;
   Engine engine_;
   EventQueue<Ev> events_;
-  std::uint64_t keys_ = 0;
   std::size_t pending_ = 0;
   std::int64_t now_ = 0, end_ = 0, day_start_ = 0;
   int days_ = 0;
@@ -825,8 +857,12 @@ class Sim {
   std::unordered_map<std::uint32_t, Journey> journeys_;
   Case opening_;
   std::uint64_t c_id_ = 0;
-  Command cmd_;
-  Command sign_{{}, {}, Sign{}};
+  Command cmd_{"c.", {}, Accept{}};
+  std::vector<Command> signs_;  ///< by actor: its Sign command
+  std::vector<Command> staff_;  ///< by actor: its command for anything else
+  Command submit_{"u.", {}, Submit{}};
+  std::vector<std::uint32_t> hand_;
+  std::vector<std::uint8_t> use_;
   Actor applicant_;
   std::vector<std::uint32_t> scratch_;
   CaseColumns cols_;

@@ -56,6 +56,7 @@ class SinkStore final : public Store {
   [[nodiscard]] std::optional<CommandRecord> find_command(std::string_view key) const override {
     return logs_ ? logs_->find_command(key) : std::nullopt;
   }
+  [[nodiscard]] bool indexes_commands() const noexcept override { return logs_ != nullptr; }
   [[nodiscard]] std::vector<CaseId> cases() const override {
     if (logs_) return logs_->cases();
     std::vector<CaseId> out;
