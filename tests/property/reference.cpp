@@ -303,6 +303,16 @@ std::optional<std::size_t> Evaluator::field_slot(const std::string& id) const {
 
 // The static type of a node ("Values and types", "Functions"); needed where the language
 // widens an integer to a decimal: lists mixing both, `or_else`, `min`/`max`.
+std::pair<const Table*, std::size_t> Evaluator::table_output(const std::string& ref) const {
+  std::string id = ref, out;
+  if (auto dot = id.find('.'); dot != std::string::npos) out = id.substr(dot + 1), id = id.substr(0, dot);
+  const Table& t = *env_.tables.at(id);
+  std::size_t o = 0;
+  for (std::size_t k = 0; k < t.def->outputs.size(); ++k)
+    if (t.def->outputs[k].name == out) o = k;
+  return {&t, o};
+}
+
 Type Evaluator::type_of(const expr::Ast& ast, std::uint32_t i, const Type* input_type) {
   const expr::Node& n = ast.nodes[i];
   switch (n.kind) {
@@ -347,13 +357,8 @@ Type Evaluator::type_of(const expr::Ast& ast, std::uint32_t i, const Type* input
       if (f == "or_else" || f == "min" || f == "max")
         return join(type_of(ast, n.children[0], input_type), type_of(ast, n.children[1], input_type));
       if (f == "table") {
-        std::string id = ast.nodes[n.children[0]].text, out;
-        if (auto dot = id.find('.'); dot != std::string::npos) out = id.substr(dot + 1), id = id.substr(0, dot);
-        const Table& t = *env_.tables.at(id);
-        std::size_t o = 0;
-        for (std::size_t k = 0; k < t.def->outputs.size(); ++k)
-          if (t.def->outputs[k].name == out) o = k;
-        return expr::signature_of(*t.def).output_types[o];
+        const auto [t, o] = table_output(ast.nodes[n.children[0]].text);
+        return expr::signature_of(*t->def).output_types[o];
       }
       return Type::boolean();
     }
@@ -477,13 +482,8 @@ RValue Evaluator::call(const expr::Ast& ast, const expr::Node& n, std::uint32_t 
   if (f == "table") {
     // Tables decide with unknown inputs when their rules allow ("No match, several matches,
     // unknown inputs").
-    std::string id = ast.nodes[n.children[0]].text, out;
-    if (auto dot = id.find('.'); dot != std::string::npos) out = id.substr(dot + 1), id = id.substr(0, dot);
-    const Table& t = *env_.tables.at(id);
-    std::size_t o = 0;
-    for (std::size_t k = 0; k < t.def->outputs.size(); ++k)
-      if (t.def->outputs[k].name == out) o = k;
-    return table(t, o, args);
+    const auto [t, o] = table_output(ast.nodes[n.children[0]].text);
+    return table(*t, o, args);
   }
   for (const auto& a : args)
     if (a.kind == K::unknown) return a;

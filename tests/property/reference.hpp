@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "yishi/yishi.hpp"
@@ -78,6 +79,8 @@ class Evaluator {
  private:
   RValue eval(const expr::Ast& ast, std::uint32_t i, const RValue* input, const expr::Type* input_type);
   expr::Type type_of(const expr::Ast& ast, std::uint32_t i, const expr::Type* input_type);
+  /// The table and output index that a `table("id.output")` argument names.
+  [[nodiscard]] std::pair<const Table*, std::size_t> table_output(const std::string& ref) const;
   RValue call(const expr::Ast& ast, const expr::Node& n, std::uint32_t i, const RValue* input, const expr::Type* input_type);
   RValue cell(const Table& t, const expr::UnaryTests& u, const RValue& v, const expr::Type& column);
   RValue output(const Table& t, const expr::Ast& a, std::size_t column);
