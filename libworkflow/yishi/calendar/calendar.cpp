@@ -195,7 +195,10 @@ Instant Calendar::end_of_working_day(Instant t) const {
 }
 
 Instant Calendar::warning_point(Instant start, const ir::WorkDuration& limit, double fraction) const {
-  const Instant due = deadline(start, limit);
+  return warning_point(start, deadline(start, limit), fraction);
+}
+
+Instant Calendar::warning_point(Instant start, Instant due, double fraction) const {
   fraction = std::clamp(fraction, 0.0, 1.0);
   const auto total = office_minutes_between(start, due);
   if (total == 0) return due;

@@ -78,6 +78,8 @@ class Calendar {
   /// The instant `fraction` (0..1] of the way through the office time between `start` and
   /// `deadline(start, limit)`: the warning point (亮灯) of a limit.
   [[nodiscard]] Instant warning_point(Instant start, const ir::WorkDuration& limit, double fraction) const;
+  /// The same, when the deadline is known already (the engine computes it first).
+  [[nodiscard]] Instant warning_point(Instant start, Instant due, double fraction) const;
   /// `start` plus an amount of office time: `Nwd` is N full office days (the same time of
   /// day N working days later), `Nwh` N office hours, skipping days off and closed hours.
   /// Reminders (催办) are scheduled with it, so they always fall in office hours.

@@ -54,7 +54,8 @@ ConditionResult CompiledBundle::evaluate_conditions(const expr::Answers& answers
   expr::Bound bound = expr::bind(impl.env, answers);
   r.errors = std::move(bound.errors);
   r.answer_errors = r.errors.size();
-  std::vector<bool> fixed(impl.situations.size(), false);
+  thread_local std::vector<bool> fixed;  // situations decided by the caller; scratch, reused
+  fixed.assign(impl.situations.size(), false);
   r.situations.assign(impl.situations.size(), expr::Value::unknown());
   for (const auto& [id, value] : decided) {
     if (auto s = impl.env.situation(id)) {
@@ -97,7 +98,7 @@ ConditionResult CompiledBundle::evaluate_conditions(const expr::Answers& answers
     if (v.is_false()) r.ineligible.push_back(e);
   }
   r.active.reserve(impl.when.size());
-  std::vector<expr::Value> values;  // of one item's conditions, reused
+  thread_local std::vector<expr::Value> values;  // of one item's conditions; scratch, reused
   for (std::size_t i = 0; i < impl.when.size(); ++i) {
     // One false condition decides the item; only then are unknown ones worth asking about.
     values.clear();

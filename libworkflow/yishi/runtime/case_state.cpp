@@ -84,19 +84,8 @@ std::optional<std::uint32_t> Plan::find_item(std::string_view id) const { return
 std::optional<std::uint32_t> Plan::find_material(std::string_view id) const { return find_in(material_index, id); }
 std::optional<std::uint32_t> Plan::find_situation(std::string_view id) const { return find_in(situation_index, id); }
 
-std::uint32_t slot_count(const Plan& plan, const CaseState& state, std::uint32_t i) {
-  std::uint32_t n = plan.items[i].slot_count;
-  for (const AddedSigner& a : state.added) n += a.item == i;
-  return n;
-}
-
-SlotInfo slot_info(const Plan& plan, const CaseState& state, std::uint32_t i, std::uint32_t k) {
-  const PlanItem& pi = plan.items[i];
-  if (k < pi.slot_count) {
-    const PlanSlot& ps = plan.slots[pi.slot_begin + k];
-    return {ps.role, ps.department, ps.weight, &state.signers[pi.slot_begin + k], false, {}};
-  }
-  std::uint32_t rank = k - pi.slot_count;
+SlotInfo added_slot_info(const Plan& plan, const CaseState& state, std::uint32_t i, std::uint32_t k) {
+  std::uint32_t rank = k - plan.items[i].slot_count;
   for (const AddedSigner& a : state.added)
     if (a.item == i && rank-- == 0) return {a.role, a.department, a.weight, &a.state, true, a.added_by};
   throw std::out_of_range("signer slot out of range");

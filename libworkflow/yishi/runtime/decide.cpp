@@ -1099,7 +1099,7 @@ class Decider {
     const ir::WorkDuration& limit = p_.items[i].promised;
     const Instant due = deadline_after(limit);
     const bool on_the_spot = limit.days == 0 && limit.hours == 0;
-    const Instant warn = on_the_spot ? due : ctx_.calendar.warning_point(ctx_.now, limit, ctx_.options.warning_fraction);
+    const Instant warn = on_the_spot ? due : ctx_.calendar.warning_point(ctx_.now, due, ctx_.options.warning_fraction);
     emit(ItemStarted{i, due, warn});
     if (s_.items[i].pledged) {
       emit(ItemApproved{i, true});

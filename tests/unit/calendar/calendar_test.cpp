@@ -89,6 +89,11 @@ TEST_CASE("calendar.warning_point.is_a_fraction_of_office_time") {
   CHECK(local(c, c.deadline(monday, {2, 0})) == "2025-09-17 18:00");
   CHECK(local(c, c.warning_point(monday, {2, 0}, 0.5)) == "2025-09-16 14:00");
   CHECK(c.warning_point(monday, {2, 0}, 1.0) == c.deadline(monday, {2, 0}));
+  // Given the deadline instead of the limit: the same instant, through the end of the day.
+  const Instant due = c.deadline(monday, {2, 0});
+  CHECK(local(c, c.warning_point(monday, due, 0.5)) == "2025-09-16 14:00");
+  CHECK(c.warning_point(monday, due, 0.0) == monday);
+  CHECK(c.warning_point(due, due, 0.5) == due);
 }
 
 TEST_CASE("calendar.local_time.is_china_standard_time") {
@@ -243,6 +248,7 @@ TEST_CASE("calendar.arithmetic.equals_the_day_by_day_walk") {
       REQUIRE(c.deadline(t, limit) == walk.deadline(t, limit));
       const double fraction = static_cast<double>(next() % 101) / 100.0;
       REQUIRE(c.warning_point(t, limit, fraction) == walk.warning_point(t, limit, fraction));
+      REQUIRE(c.warning_point(t, c.deadline(t, limit), fraction) == walk.warning_point(t, limit, fraction));
       ++checked;
     }
   }

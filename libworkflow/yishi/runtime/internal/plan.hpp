@@ -86,9 +86,20 @@ struct SlotInfo {
   std::string_view added_by;  ///< added slots: who added it
 };
 /// How many slots item i has now (its definition's and the added ones).
-[[nodiscard]] std::uint32_t slot_count(const Plan& plan, const CaseState& state, std::uint32_t i);
-/// Slot k of item i (k < slot_count).
-[[nodiscard]] SlotInfo slot_info(const Plan& plan, const CaseState& state, std::uint32_t i, std::uint32_t k);
+[[nodiscard]] inline std::uint32_t slot_count(const Plan& plan, const CaseState& state, std::uint32_t i) {
+  std::uint32_t n = plan.items[i].slot_count;
+  for (const AddedSigner& a : state.added) n += a.item == i;
+  return n;
+}
+/// Slot k of item i among the added ones (k >= the definition's slot count).
+[[nodiscard]] SlotInfo added_slot_info(const Plan& plan, const CaseState& state, std::uint32_t i, std::uint32_t k);
+/// Slot k of item i (k < slot_count). Inline: the review loops call it for every slot.
+[[nodiscard]] inline SlotInfo slot_info(const Plan& plan, const CaseState& state, std::uint32_t i, std::uint32_t k) {
+  const PlanItem& pi = plan.items[i];
+  if (k >= pi.slot_count) return added_slot_info(plan, state, i, k);
+  const PlanSlot& ps = plan.slots[pi.slot_begin + k];
+  return {ps.role, ps.department, ps.weight, &state.signers[pi.slot_begin + k], false, {}};
+}
 /// Whether slot k has signed or was removed.
 [[nodiscard]] inline bool slot_done(const SignerState& st) noexcept { return st.decision.has_value() || st.removed; }
 /// Whether slot k may sign now: not done, and no open slot of the item has an earlier turn.
