@@ -36,6 +36,7 @@ constexpr std::size_t max_entries = 10'000;       ///< entries in one map or lis
 constexpr std::size_t max_visited = 2'000'000;    ///< entries read in all (aliases can repeat a map)
 constexpr std::size_t bundle_errors_shown = 5;    ///< errors of a bundle that does not check
 constexpr std::int64_t max_staff = 1'000'000;      ///< staff of one department
+constexpr int max_days = 100'000;                  ///< `working_days`, `drain_days`; trace days are below
 
 constexpr std::string_view top_keys[] = {
     "start", "working_days", "drain_days", "seed", "mode", "partitions", "threads",
@@ -118,18 +119,60 @@ class Loader {
     problems_.push_back({at.file, at.line, at.column, std::move(message)});
   }
 
+  /// The line and column of a byte offset. Positions are mostly asked for in the order of the
+  /// text (the values of a list, one after the other): one further on the same line is counted
+  /// on from the last one, not from the start of the line, so that locating every value of a
+  /// long one-line list costs the length of the line once, not once per value.
   Where where(std::uint32_t offset) const {
-    const LineColumn lc = sources_.file(src_).line_column(offset);
-    return {name_, static_cast<int>(lc.line), static_cast<int>(lc.column)};
+    const SourceFile& f = sources_.file(src_);
+    const std::string_view text = f.text();
+    offset = std::min<std::uint32_t>(offset, static_cast<std::uint32_t>(text.size()));
+    if (last_.line > 0 && offset >= last_offset_) {
+      const std::string_view gap = text.substr(last_offset_, offset - last_offset_);
+      if (gap.find('\n') == std::string_view::npos) {
+        last_.column += static_cast<std::uint32_t>(text::count_code_points(gap));
+        last_offset_ = offset;
+        return {name_, static_cast<int>(last_.line), static_cast<int>(last_.column)};
+      }
+    }
+    last_ = f.line_column(offset);
+    last_offset_ = offset;
+    return {name_, static_cast<int>(last_.line), static_cast<int>(last_.column)};
   }
 
+  /// An empty value (`key:` and nothing after it): yaml-cpp gives it the position of the next
+  /// token (the next key, or the end of the file), not a place of its own. A null written out
+  /// (`~`, `null`) has its own position.
+  bool empty_value(const YAML::Node& n) const {
+    if (!n.IsNull()) return false;
+    const YAML::Mark m = n.Mark();
+    if (m.pos < 0) return true;
+    std::string_view rest = sources_.file(src_).text();
+    rest.remove_prefix(std::min<std::size_t>(static_cast<std::size_t>(m.pos), rest.size()));
+    std::size_t length = 0;
+    if (rest.starts_with("~")) length = 1;
+    else if (rest.starts_with("null") || rest.starts_with("Null") || rest.starts_with("NULL")) length = 4;
+    if (length == 0) return true;
+    rest.remove_prefix(length);
+    const auto ends_token = [](std::string_view r, std::size_t i) {
+      return i >= r.size() || r[i] == ' ' || r[i] == '\t' || r[i] == '\r' || r[i] == '\n' || r[i] == ',' ||
+             r[i] == ']' || r[i] == '}';
+    };
+    if (!ends_token(rest, 0)) return true;  // the next token only starts like a null (`nullable:`)
+    std::size_t i = 0;
+    while (i < rest.size() && (rest[i] == ' ' || rest[i] == '\t')) ++i;
+    // `~: 1` on the next line is the next key, not this value.
+    return i < rest.size() && rest[i] == ':' && ends_token(rest, i + 1);
+  }
+
+  /// Where a node is; `fallback` when it has no position of its own (an empty value).
   Where at(const YAML::Node& n, const Where& fallback) const {
     const YAML::Mark m = n.Mark();
-    if (m.pos < 0) return fallback;
+    if (m.pos < 0 || empty_value(n)) return fallback;
     return where(static_cast<std::uint32_t>(std::min<std::size_t>(static_cast<std::size_t>(m.pos), text_size_)));
   }
   Where at(const YAML::Node& n) const { return at(n, Where{name_, 1, 1}); }
-  /// A map entry's value, or its key when the value has no position (an empty value).
+  /// A map entry's value, or its key when the value is empty (`key:` and nothing after it).
   Where at(const Entry& e) const { return at(e.value, at(e.key_node)); }
 
   /// A diagnostic of a bundle or calendar file, located in that file.
@@ -213,19 +256,21 @@ class Loader {
     return e.value.Scalar();
   }
 
-  std::optional<double> number(const YAML::Node& n, const Where& w, std::string_view what) {
-    if (!n.IsScalar()) {
-      problem(w, fmt::format("expected a number for {}, found {}", what, kind_of(n)));
-      return std::nullopt;
-    }
+  /// A finite number, or nullopt (nothing reported).
+  static std::optional<double> read_number(const YAML::Node& n) {
+    if (!n.IsScalar()) return std::nullopt;
     const std::string& s = n.Scalar();
     double v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || p != s.data() + s.size() || !std::isfinite(v)) {
-      problem(w, fmt::format("expected a number for {}, found `{}`", what, s));
-      return std::nullopt;
-    }
+    if (ec != std::errc{} || p != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
     return v;
+  }
+
+  std::optional<double> number(const YAML::Node& n, const Where& w, std::string_view what) {
+    if (auto v = read_number(n)) return v;
+    if (!n.IsScalar()) problem(w, fmt::format("expected a number for {}, found {}", what, kind_of(n)));
+    else problem(w, fmt::format("expected a number for {}, found `{}`", what, n.Scalar()));
+    return std::nullopt;
   }
   std::optional<double> number(const Entry& e) { return number(e.value, at(e), fmt::format("`{}`", e.key)); }
 
@@ -320,9 +365,12 @@ class Loader {
         return std::nullopt;
       }
       if (over_budget(p.value.size(), at(p))) return std::nullopt;
+      // Located only when wrong: most lists hold only numbers.
+      const Where list_at = at(p);
       bool ok = true;
       for (const auto& v : p.value) {
-        auto x = number(v, at(v, at(p)), what);
+        auto x = read_number(v);
+        if (!x) x = number(v, at(v, list_at), what);  // reports the problem
         if (x) d.params.push_back(*x);
         ok = ok && x.has_value();
       }
@@ -387,9 +435,9 @@ class Loader {
           }
         }
       } else if (e.key == "working_days") {
-        if (auto v = whole<int>(e, 0, 100'000)) s.working_days = *v;
+        if (auto v = whole<int>(e, 0, max_days)) s.working_days = *v;
       } else if (e.key == "drain_days") {
-        if (auto v = whole<int>(e, 0, 100'000)) s.drain_days = *v;
+        if (auto v = whole<int>(e, 0, max_days)) s.drain_days = *v;
       } else if (e.key == "seed") {
         if (auto v = whole<std::uint64_t>(e, 0, std::numeric_limits<std::uint64_t>::max())) s.seed = *v;
       } else if (e.key == "mode") {
@@ -424,7 +472,8 @@ class Loader {
     } else if (bundles->value.size() > 65'535) {
       problem(at(*bundles), "the scenario has more than 65535 bundle entries");
     } else if (!over_budget(bundles->value.size(), at(*bundles))) {
-      for (const auto& b : bundles->value) bundle(b, at(b, at(*bundles)));
+      const Where list_at = at(*bundles);
+      for (const auto& b : bundles->value) bundle(b, at(b, list_at));
     }
     if (const Entry* e = find("staff")) staff(*e);
     if (const Entry* e = find("trace")) {
@@ -631,8 +680,9 @@ class Loader {
     double total = 0;
     bool weights_ok = true;
     std::size_t k = 0;
+    const Where list_at = at(e);
     for (const auto& n : e.value) {
-      auto parts = entries(n, at(e), "a profile", profile_keys);
+      auto parts = entries(n, list_at, "a profile", profile_keys);
       Profile profile;
       std::string name;
       if (parts) {
@@ -677,10 +727,11 @@ class Loader {
       if (a.value.IsScalar()) {
         text = a.value.Scalar();
       } else if (a.value.IsSequence()) {
-        if (a.value.size() > max_entries || over_budget(a.value.size(), at(a))) {
+        if (a.value.size() > max_entries) {
           problem(at(a), fmt::format("the answer to `{}` has more than {} values", a.key, max_entries));
           continue;
         }
+        if (over_budget(a.value.size(), at(a))) continue;  // reported there, once
         bool ok = true, first = true;
         for (const auto& v : a.value) {
           if (!v.IsScalar()) {
@@ -808,6 +859,12 @@ class Loader {
         problem({file, number, day_col}, fmt::format("expected a day (working days after the start, ≥ 0), found `{}`", day));
         continue;
       }
+      if (a.day >= max_days) {
+        // `working_days` defaults to the day of the last arrival, rounded up: within its limit.
+        problem({file, number, day_col},
+                fmt::format("a day must be below {} (the limit of `working_days`), not `{}`", max_days, day));
+        continue;
+      }
       const auto [bundle, bundle_col] = fields[1];
       auto found = ids.find(std::string(bundle));
       if (found == ids.end()) {
@@ -899,6 +956,8 @@ class Loader {
   SourceMap sources_;
   SourceId src_ = no_source;
   std::size_t text_size_ = 0;
+  mutable std::uint32_t last_offset_ = 0;  ///< the last offset `where` located…
+  mutable LineColumn last_{0, 0};          ///< …and its line and column (line 0: none yet)
   std::vector<ScenarioProblem> problems_;
   std::size_t visited_ = 0;
   bool budget_reported_ = false;
