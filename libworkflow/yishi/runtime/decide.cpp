@@ -880,6 +880,7 @@ class Decider {
     return {};
   }
   Err needed_materials(const std::vector<std::string>& ids, std::vector<std::uint32_t>& out) const {
+    out.reserve(out.size() + ids.size());
     for (const std::string& id : ids) {
       std::uint32_t m = 0;
       if (auto e = material_of(id, m)) return e;
