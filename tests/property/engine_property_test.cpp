@@ -15,9 +15,11 @@
 #include <map>
 #include <random>
 
+#include "generators.hpp"
 #include "yishi/yishi.hpp"
 
 using namespace yishi;
+using property::CommandGen;
 
 namespace {
 
@@ -134,7 +136,7 @@ ir::Bundle random_bundle(std::mt19937_64& rng) {
 struct Harness {
   explicit Harness(std::uint64_t seed)
       : rng(seed), clock(Calendar{}.at(*parse_date("2025-03-03"), 9 * 60)) {
-    auto result = compile(random_bundle(rng));
+    auto result = compile(random_bundle(rng.engine()));
     if (!result.compiled) {
       SourceMap none;
       FAIL("a generated bundle does not compile:\n" << render_text(result.diagnostics, none));
@@ -144,284 +146,11 @@ struct Harness {
     options.seed = seed;
     engine = std::make_unique<Engine>(store, clock, Calendar{}, options);
     REQUIRE(engine->deploy(*compiled));
-    actors.push_back(Actor::applicant("a1"));
-    actors.push_back(Actor::applicant("a2"));
-    actors.push_back(Actor::staff("clerk", "hall", "clerk"));
-    for (int d = 0; d < 3; ++d)
-      for (int r = 0; r < 3; ++r)
-        for (int p = 0; p < 2; ++p)
-          actors.push_back(Actor::staff(fmt::format("p{}{}{}", d, r, p), fmt::format("d{}", d), fmt::format("r{}", r)));
+    gen.emplace(rng, *compiled, /*approval_operations=*/true);
   }
 
-  int pick(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
-  bool chance(double p) { return std::bernoulli_distribution(p)(rng); }
-
-  std::string item_id() {
-    if (chance(0.05)) return "nope";
-    return compiled->bundle().items[pick(0, static_cast<int>(compiled->bundle().items.size()) - 1)].id;
-  }
-  std::string material_id() {
-    if (chance(0.05)) return "nope";
-    return compiled->bundle().materials[pick(0, static_cast<int>(compiled->bundle().materials.size()) - 1)].id;
-  }
-  std::vector<std::string> some_materials() {
-    std::vector<std::string> out;
-    for (const auto& m : compiled->bundle().materials)
-      if (chance(0.8)) out.push_back(m.id);
-    return out;
-  }
-  std::string comment() { return chance(0.9) ? "意见" : ""; }
-
-  CommandBody random_body() {
-    switch (pick(0, 17)) {
-      case 0: return Submit{some_materials(), {}};
-      case 1: case 2: return Accept{};
-      case 3: return AcceptWithDeficiency{};
-      case 4: return ReturnForCorrection{chance(0.5) ? std::vector<std::string>{material_id()} : std::vector<std::string>{}, comment()};
-      case 5: return chance(0.2) ? CommandBody{Refuse{comment()}} : CommandBody{Resubmit{some_materials()}};
-      case 6: return Assign{item_id(), fmt::format("p{}{}{}", pick(0, 2), pick(0, 2), pick(0, 1)), std::nullopt};
-      case 7: case 8: case 9: case 10: {
-        const int d = pick(0, 9);
-        const Decision decision = d < 7 ? Decision::approve : d < 9 ? Decision::reject : Decision::ret;
-        Sign s{item_id(), decision, decision == Decision::approve ? "" : comment(), {}, std::nullopt};
-        if (decision == Decision::ret && chance(0.5)) s.materials.push_back(material_id());
-        return s;
-      }
-      case 11: return SupplyMaterial{material_id()};
-      case 12: return Pledge{item_id()};
-      case 13: return PostCheck{item_id(), chance(0.7), comment()};
-      case 14: return chance(0.15) ? CommandBody{Withdraw{"撤回"}} : CommandBody{Issue{}};
-      case 15: return Rate{pick(0, 6), ""};
-      case 16: return random_operation();
-      default: return Accept{};
-    }
-  }
-
-  std::optional<std::uint32_t> maybe_slot() {
-    return chance(0.5) ? std::nullopt : std::optional<std::uint32_t>(static_cast<std::uint32_t>(pick(0, 4)));
-  }
-  std::string person() { return fmt::format("p{}{}{}", pick(0, 2), pick(0, 2), pick(0, 1)); }
-  /// An approval operation with random arguments.
-  CommandBody random_operation() {
-    switch (pick(0, 9)) {
-      case 0: return Claim{item_id(), maybe_slot()};
-      case 1: return Unclaim{item_id(), maybe_slot()};
-      case 2: return Transfer{item_id(), person(), comment(), maybe_slot()};
-      case 3: return Delegate{item_id(), person(), comment(), maybe_slot()};
-      case 4: {
-        std::optional<Decision> advice;
-        if (chance(0.6)) advice = static_cast<Decision>(pick(0, 2));
-        return ResolveDelegation{item_id(), advice, comment(), maybe_slot()};
-      }
-      case 5:
-        return AddSigner{item_id(), fmt::format("r{}", pick(0, 2)), chance(0.7) ? "" : fmt::format("d{}", pick(0, 3)),
-                         chance(0.8) ? 1 : pick(0, 3), chance(0.5) ? "" : person(), static_cast<AddPosition>(pick(0, 2)),
-                         maybe_slot(), comment()};
-      case 6: return RemoveSigner{item_id(), static_cast<std::uint32_t>(pick(0, 4)), comment()};
-      case 7: {
-        const int k = pick(0, 3);
-        return RejectBack{item_id(), k == 0 ? "applicant" : k == 1 ? "previous" : item_id(), comment(), {}, maybe_slot()};
-      }
-      case 8: return Reclaim{item_id(), maybe_slot(), comment()};
-      default: return Remind{item_id(), comment()};
-    }
-  }
-
-  /// Picks an actor that fits the command more often than chance would.
-  Actor actor_for(const CommandBody& body) {
-    if (chance(0.1)) return actors[static_cast<std::size_t>(pick(0, static_cast<int>(actors.size()) - 1))];
-    const CommandKind k = kind_of(body);
-    if (k == CommandKind::submit || k == CommandKind::resubmit || k == CommandKind::supply_material ||
-        k == CommandKind::pledge || k == CommandKind::withdraw || k == CommandKind::rate)
-      return actors[0];
-    if (k == CommandKind::accept || k == CommandKind::accept_with_deficiency || k == CommandKind::refuse ||
-        k == CommandKind::return_for_correction || k == CommandKind::issue)
-      return actors[2];
-    return actors[static_cast<std::size_t>(pick(3, static_cast<int>(actors.size()) - 1))];
-  }
-
-  /// A command that fits the case's state most of the time: drives cases deep into the
-  /// lifecycle, where random commands alone rarely go.
-  std::optional<Command> guided(CaseId id, int step) {
-    const CaseView v = engine->view(id).value();
-    Command c;
-    c.id = fmt::format("g-{}", step);
-    c.actor = actors[0];
-    auto needed = [&](bool skip_deferrable) {
-      std::vector<std::string> out;
-      for (const MaterialView& m : v.materials) {
-        const ir::Material* def = compiled->bundle().find_material(m.id);
-        if (m.status != MaterialStatus::missing || !def->source.empty()) continue;
-        if (skip_deferrable && def->deferrable && chance(0.6)) continue;
-        out.push_back(m.id);
-      }
-      return out;
-    };
-    switch (v.status) {
-      case CaseStatus::draft:
-        c.body = Submit{needed(true), {}};
-        return c;
-      case CaseStatus::submitted:
-        c.actor = actors[2];
-        if (chance(0.08)) c.body = ReturnForCorrection{{}, "请补正"};
-        else if (v.outstanding().empty()) c.body = Accept{};
-        else c.body = AcceptWithDeficiency{};
-        return c;
-      case CaseStatus::returned_for_correction: {
-        std::vector<std::string> ms;
-        for (const NoticeView& n : v.notice) ms.insert(ms.end(), n.materials.begin(), n.materials.end());
-        for (const auto& m : needed(false)) ms.push_back(m);
-        std::sort(ms.begin(), ms.end());
-        ms.erase(std::unique(ms.begin(), ms.end()), ms.end());
-        c.body = Resubmit{ms};
-        return c;
-      }
-      case CaseStatus::accepted:
-      case CaseStatus::accepted_with_deficiency: {
-        if (v.ready_to_issue && chance(0.7)) {
-          c.actor = actors[2];
-          c.body = Issue{};
-          return c;
-        }
-        for (const MaterialView& m : v.materials)
-          if (m.status == MaterialStatus::deferred && chance(0.3)) {
-            c.body = SupplyMaterial{m.id};
-            return c;
-          }
-        std::vector<const ItemView*> reviewing;
-        for (const ItemView& it : v.items)
-          if (it.status == ItemStatus::in_review) reviewing.push_back(&it);
-        if (reviewing.empty()) return std::nullopt;
-        const ItemView& it = *reviewing[static_cast<std::size_t>(pick(0, static_cast<int>(reviewing.size()) - 1))];
-        if (chance(0.25)) return guided_operation(it, c);
-        for (const SignerView& sv : it.signers) {
-          if (sv.decision || sv.removed) continue;
-          std::string person = !sv.assignee.empty() ? sv.assignee : fmt::format("p{}{}{}", sv.department.back(), sv.role.back(), pick(0, 1));
-          const int d = pick(0, 19);
-          const Decision decision = d < 16 ? Decision::approve : d < 18 ? Decision::reject : Decision::ret;
-          c.actor = Actor::staff(person, sv.department, sv.role);
-          c.body = Sign{it.id, decision, decision == Decision::approve ? "" : "意见", {}, std::nullopt};
-          return c;
-        }
-        return std::nullopt;
-      }
-      case CaseStatus::issued:
-        for (const ItemView& it : v.items)
-          if (it.post_check == PostCheckStatus::due) {
-            c.actor = Actor::staff("checker", it.department, "inspector");
-            c.body = PostCheck{it.id, chance(0.8), "核查"};
-            return c;
-          }
-        for (const MaterialView& m : v.materials)
-          if (m.status == MaterialStatus::deferred && chance(0.5)) {
-            c.body = SupplyMaterial{m.id};
-            return c;
-          }
-        c.body = Rate{pick(1, 5), ""};
-        return c;
-      default:
-        return std::nullopt;
-    }
-  }
-
-  /// An approval operation on an item in review, by an actor that fits it most of the time.
-  std::optional<Command> guided_operation(const ItemView& it, Command c) {
-    std::vector<const SignerView*> open, decided;
-    for (const SignerView& sv : it.signers) {
-      if (sv.removed) continue;
-      (sv.decision ? decided : open).push_back(&sv);
-    }
-    auto holder = [&](const SignerView& sv) {
-      const std::string who = !sv.assignee.empty() ? sv.assignee : fmt::format("p{}{}{}", sv.department.back(), sv.role.back(), pick(0, 1));
-      return Actor::staff(who, sv.department, sv.role);
-    };
-    const ir::Item& def = *compiled->bundle().find_item(it.id);
-    const Actor supervisor = Actor::staff("sup", def.department.id, def.approvals.supervisor.empty() ? "r0" : def.approvals.supervisor);
-    for (const SignerView* sv : open)
-      if (!sv->delegate.empty() && chance(0.6)) {  // advice, or a recall by the owner
-        const bool recall = chance(0.3);
-        c.actor = recall ? holder(*sv) : Actor::staff(sv->delegate, "d0", "advisor");
-        c.body = ResolveDelegation{it.id, recall ? std::nullopt : std::optional(static_cast<Decision>(pick(0, 2))), "意见", sv->slot};
-        return c;
-      }
-    switch (pick(0, 7)) {
-      case 0: {
-        if (open.empty()) return std::nullopt;
-        const SignerView* chosen = open[static_cast<std::size_t>(pick(0, static_cast<int>(open.size()) - 1))];
-        for (const SignerView* x : open)
-          if (!x->assignee.empty()) chosen = x;  // assigned slots are the ones to release
-        const SignerView& sv = *chosen;
-        c.actor = holder(sv);
-        if (!sv.assignee.empty() && chance(0.9)) c.body = Unclaim{it.id, sv.slot};
-        else c.body = Claim{it.id, sv.slot};
-        return c;
-      }
-      case 1: {
-        if (open.empty()) return std::nullopt;
-        const SignerView& sv = *open[static_cast<std::size_t>(pick(0, static_cast<int>(open.size()) - 1))];
-        c.actor = chance(0.7) ? holder(sv) : supervisor;
-        if (!sv.delegate.empty() && chance(0.7)) {
-          c.actor = Actor::staff(sv.delegate, "d0", "advisor");
-          c.body = ResolveDelegation{it.id, static_cast<Decision>(pick(0, 2)), "意见", sv.slot};
-        } else if (chance(0.5)) {
-          c.body = Transfer{it.id, person(), "转办", sv.slot};
-        } else {
-          c.body = Delegate{it.id, person(), "委派", sv.slot};
-        }
-        return c;
-      }
-      case 2: {
-        if (open.empty()) return std::nullopt;
-        const SignerView& sv = *open.front();
-        c.actor = chance(0.7) ? holder(sv) : supervisor;
-        c.body = AddSigner{it.id, sv.role, "", 1, "", static_cast<AddPosition>(pick(0, 2)), std::nullopt, "加签"};
-        return c;
-      }
-      case 3: {
-        if (open.empty()) return std::nullopt;
-        const SignerView& sv = *open[static_cast<std::size_t>(pick(0, static_cast<int>(open.size()) - 1))];
-        c.actor = supervisor;
-        c.body = RemoveSigner{it.id, sv.slot, "减签"};
-        return c;
-      }
-      case 4: case 5: {
-        if (open.empty()) return std::nullopt;
-        c.actor = holder(*open.front());
-        std::string to = "applicant";
-        if (!it.reject_targets.empty() && chance(0.8))
-          to = it.reject_targets[static_cast<std::size_t>(pick(0, static_cast<int>(it.reject_targets.size()) - 1))];
-        else if (chance(0.5)) to = chance(0.5) ? "previous" : item_id();
-        c.body = RejectBack{it.id, to, "驳回", {}, std::nullopt};
-        return c;
-      }
-      case 6: {
-        // Take back the last decision on an item in review.
-        if (decided.empty()) return std::nullopt;
-        const SignerView& sv = *decided.back();
-        c.actor = Actor::staff(sv.signer, sv.department, sv.role);
-        c.body = Reclaim{it.id, sv.slot, "拿回"};
-        return c;
-      }
-      default:
-        c.actor = chance(0.5) ? actors[0] : actors[2];
-        c.body = Remind{it.id, "催办"};
-        return c;
-    }
-  }
-
-  /// Reclaims on approved items: a signer of an approved item takes back their decision.
-  std::optional<Command> reclaim_approved(const CaseView& v, Command c) {
-    for (const ItemView& it : v.items) {
-      if (it.status != ItemStatus::approved || !chance(0.3)) continue;
-      for (const SignerView& sv : it.signers)
-        if (sv.decision == Decision::approve) {
-          c.actor = Actor::staff(sv.signer, sv.department, sv.role);
-          c.body = Reclaim{it.id, sv.slot, "拿回"};
-          return c;
-        }
-    }
-    return std::nullopt;
-  }
+  int pick(int lo, int hi) { return rng.pick(lo, hi); }
+  bool chance(double p) { return rng.chance(p); }
 
   void check_log(CaseId id) {
     auto stored = store.load(id);
@@ -481,7 +210,7 @@ struct Harness {
   void run(int steps) {
     for (int step = 0; step < steps; ++step) {
       if (cases.empty() || chance(0.04)) {
-        OpenCase open{fmt::format("open-{}", step), actors[0], "random", "", {}, {}};
+        OpenCase open{fmt::format("open-{}", step), gen->actors()[0], "random", "", {}, {}};
         for (const auto& s : compiled->bundle().situations) open.situations.emplace_back(s.id, chance(0.5));
         auto r = engine->open_case(open);
         if (r) cases.push_back(r->case_id);
@@ -500,14 +229,10 @@ struct Harness {
       std::optional<Command> g;
       if (last && chance(0.05)) {
         cmd = *last;  // a retry: same id, same content
-      } else if (chance(0.03) && (g = reclaim_approved(engine->view(id).value(), Command{fmt::format("r-{}", step), actors[0], Accept{}}))) {
-        cmd = *g;
-      } else if (chance(0.75) && (g = guided(id, step))) {
+      } else if (chance(0.03) && (g = gen->reclaim_approved(engine->view(id).value(), fmt::format("r-{}", step)))) {
         cmd = *g;
       } else {
-        cmd.body = random_body();
-        cmd.actor = actor_for(cmd.body);
-        cmd.id = fmt::format("c-{}", step);
+        cmd = gen->next(engine->view(id).value(), step);
       }
       auto r = engine->execute(id, cmd);
       const CaseState after = engine->state(id).value();
@@ -527,13 +252,13 @@ struct Harness {
     }
   }
 
-  std::mt19937_64 rng;
+  property::Rng rng;
   std::optional<CompiledBundle> compiled;
   MemoryStore store;
   ManualClock clock;
   EngineOptions options;
   std::unique_ptr<Engine> engine;
-  std::vector<Actor> actors;
+  std::optional<CommandGen> gen;  ///< guided and random commands, approval operations included
   std::vector<CaseId> cases;
   std::optional<Command> last;
   CaseId last_case;

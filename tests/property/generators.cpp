@@ -1615,7 +1615,8 @@ std::string first_difference(const ir::Bundle& a, const ir::Bundle& b) {
 
 // ---- command sequences ------------------------------------------------------------------
 
-CommandGen::CommandGen(Rng& rng, const CompiledBundle& compiled) : rng_(rng), compiled_(compiled) {
+CommandGen::CommandGen(Rng& rng, const CompiledBundle& compiled, bool approval_operations)
+    : rng_(rng), compiled_(compiled), operations_(approval_operations) {
   actors_.push_back(Actor::applicant("a1"));
   actors_.push_back(Actor::applicant("a2"));
   actors_.push_back(Actor::staff("clerk", compiled.bundle().lead.id, "clerk"));
@@ -1651,9 +1652,18 @@ std::vector<std::string> CommandGen::some_materials() {
   return out;
 }
 
+std::string CommandGen::comment() { return rng_.chance(0.9) ? std::string("意见") : std::string(); }
+std::string CommandGen::person() { return actors_[static_cast<std::size_t>(rng_.pick(3, static_cast<int>(actors_.size()) - 1))].id; }
+std::optional<std::uint32_t> CommandGen::maybe_slot() {
+  return rng_.chance(0.5) ? std::nullopt : std::optional<std::uint32_t>(static_cast<std::uint32_t>(rng_.pick(0, 4)));
+}
+Actor CommandGen::holder(const SignerView& sv) {
+  const std::string who = !sv.assignee.empty() ? sv.assignee : fmt::format("{}-{}-{}", sv.department, sv.role, rng_.pick(0, 1));
+  return Actor::staff(who, sv.department, sv.role);
+}
+
 CommandBody CommandGen::random_body() {
-  auto comment = [&] { return rng_.chance(0.9) ? std::string("意见") : std::string(); };
-  switch (rng_.pick(0, 16)) {
+  switch (rng_.pick(0, operations_ ? 17 : 16)) {
     case 0: return Submit{some_materials(), {}};
     case 1: case 2: return Accept{};
     case 3: return AcceptWithDeficiency{};
@@ -1672,7 +1682,36 @@ CommandBody CommandGen::random_body() {
     case 13: return PostCheck{item_id(), rng_.chance(0.7), comment()};
     case 14: return rng_.chance(0.15) ? CommandBody{Withdraw{"撤回"}} : CommandBody{Issue{}};
     case 15: return Rate{rng_.pick(0, 6), ""};
+    case 16:
+      if (operations_) return random_operation();
+      return Accept{};
     default: return Accept{};
+  }
+}
+
+CommandBody CommandGen::random_operation() {
+  switch (rng_.pick(0, 9)) {
+    case 0: return Claim{item_id(), maybe_slot()};
+    case 1: return Unclaim{item_id(), maybe_slot()};
+    case 2: return Transfer{item_id(), person(), comment(), maybe_slot()};
+    case 3: return Delegate{item_id(), person(), comment(), maybe_slot()};
+    case 4: {
+      std::optional<Decision> advice;
+      if (rng_.chance(0.6)) advice = static_cast<Decision>(rng_.pick(0, 2));
+      return ResolveDelegation{item_id(), advice, comment(), maybe_slot()};
+    }
+    case 5: {
+      const std::string department = rng_.chance(0.7) ? "" : rng_.one_of(compiled_.bundle().departments).id;
+      return AddSigner{item_id(), rng_.one_of(roles_), department, rng_.chance(0.8) ? 1 : rng_.pick(0, 3),
+                       rng_.chance(0.5) ? "" : person(), static_cast<AddPosition>(rng_.pick(0, 2)), maybe_slot(), comment()};
+    }
+    case 6: return RemoveSigner{item_id(), static_cast<std::uint32_t>(rng_.pick(0, 4)), comment()};
+    case 7: {
+      const int k = rng_.pick(0, 3);
+      return RejectBack{item_id(), k == 0 ? "applicant" : k == 1 ? "previous" : item_id(), comment(), {}, maybe_slot()};
+    }
+    case 8: return Reclaim{item_id(), maybe_slot(), comment()};
+    default: return Remind{item_id(), comment()};
   }
 }
 
@@ -1738,12 +1777,12 @@ std::optional<Command> CommandGen::guided(const CaseView& v, int step) {
         if (it.status == ItemStatus::in_review) reviewing.push_back(&it);
       if (reviewing.empty()) return std::nullopt;
       const ItemView& it = *rng_.one_of(reviewing);
+      if (operations_ && rng_.chance(0.25)) return guided_operation(it, c);
       for (const SignerView& sv : it.signers) {
-        if (sv.decision) continue;
-        const std::string person = !sv.assignee.empty() ? sv.assignee : fmt::format("{}-{}-{}", sv.department, sv.role, rng_.pick(0, 1));
+        if (sv.decision || sv.removed) continue;
+        c.actor = holder(sv);
         const int d = rng_.pick(0, 19);
         const Decision decision = d < 16 ? Decision::approve : d < 18 ? Decision::reject : Decision::ret;
-        c.actor = Actor::staff(person, sv.department, sv.role);
         c.body = Sign{it.id, decision, decision == Decision::approve ? "" : "意见", {}, std::nullopt};
         return c;
       }
@@ -1766,6 +1805,95 @@ std::optional<Command> CommandGen::guided(const CaseView& v, int step) {
     default:
       return std::nullopt;
   }
+}
+
+std::optional<Command> CommandGen::guided_operation(const ItemView& it, Command c) {
+  std::vector<const SignerView*> open, decided;
+  for (const SignerView& sv : it.signers) {
+    if (sv.removed) continue;
+    (sv.decision ? decided : open).push_back(&sv);
+  }
+  const ir::Item& def = *compiled_.bundle().find_item(it.id);
+  const Actor supervisor =
+      Actor::staff("sup", def.department.id, def.approvals.supervisor.empty() ? roles_.front() : def.approvals.supervisor);
+  const auto advisor = [&](const std::string& who) { return Actor::staff(who, compiled_.bundle().lead.id, "advisor"); };
+  for (const SignerView* sv : open)
+    if (!sv->delegate.empty() && rng_.chance(0.6)) {  // advice, or a recall by the owner
+      const bool recall = rng_.chance(0.3);
+      c.actor = recall ? holder(*sv) : advisor(sv->delegate);
+      c.body = ResolveDelegation{it.id, recall ? std::nullopt : std::optional(static_cast<Decision>(rng_.pick(0, 2))), "意见", sv->slot};
+      return c;
+    }
+  switch (rng_.pick(0, 7)) {
+    case 0: {
+      if (open.empty()) return std::nullopt;
+      const SignerView* chosen = rng_.one_of(open);
+      for (const SignerView* x : open)
+        if (!x->assignee.empty()) chosen = x;  // assigned slots are the ones to release
+      c.actor = holder(*chosen);
+      if (!chosen->assignee.empty() && rng_.chance(0.9)) c.body = Unclaim{it.id, chosen->slot};
+      else c.body = Claim{it.id, chosen->slot};
+      return c;
+    }
+    case 1: {
+      if (open.empty()) return std::nullopt;
+      const SignerView& sv = *rng_.one_of(open);
+      c.actor = rng_.chance(0.7) ? holder(sv) : supervisor;
+      if (!sv.delegate.empty() && rng_.chance(0.7)) {
+        c.actor = advisor(sv.delegate);
+        c.body = ResolveDelegation{it.id, static_cast<Decision>(rng_.pick(0, 2)), "意见", sv.slot};
+      } else if (rng_.chance(0.5)) {
+        c.body = Transfer{it.id, person(), "转办", sv.slot};
+      } else {
+        c.body = Delegate{it.id, person(), "委派", sv.slot};
+      }
+      return c;
+    }
+    case 2: {
+      if (open.empty()) return std::nullopt;
+      const SignerView& sv = *open.front();
+      c.actor = rng_.chance(0.7) ? holder(sv) : supervisor;
+      c.body = AddSigner{it.id, sv.role, "", 1, "", static_cast<AddPosition>(rng_.pick(0, 2)), std::nullopt, "加签"};
+      return c;
+    }
+    case 3: {
+      if (open.empty()) return std::nullopt;
+      c.actor = supervisor;
+      c.body = RemoveSigner{it.id, rng_.one_of(open)->slot, "减签"};
+      return c;
+    }
+    case 4: case 5: {
+      if (open.empty()) return std::nullopt;
+      c.actor = holder(*open.front());
+      std::string to = "applicant";
+      if (!it.reject_targets.empty() && rng_.chance(0.8)) to = rng_.one_of(it.reject_targets);
+      else if (rng_.chance(0.5)) to = rng_.chance(0.5) ? "previous" : item_id();
+      c.body = RejectBack{it.id, to, "驳回", {}, std::nullopt};
+      return c;
+    }
+    case 6: {
+      // Take back the last decision on an item in review.
+      if (decided.empty()) return std::nullopt;
+      const SignerView& sv = *decided.back();
+      c.actor = Actor::staff(sv.signer, sv.department, sv.role);
+      c.body = Reclaim{it.id, sv.slot, "拿回"};
+      return c;
+    }
+    default:
+      c.actor = rng_.chance(0.5) ? actors_[0] : actors_[2];
+      c.body = Remind{it.id, "催办"};
+      return c;
+  }
+}
+
+std::optional<Command> CommandGen::reclaim_approved(const CaseView& v, std::string id) {
+  for (const ItemView& it : v.items) {
+    if (it.status != ItemStatus::approved || !rng_.chance(0.3)) continue;
+    for (const SignerView& sv : it.signers)
+      if (sv.decision == Decision::approve)
+        return Command{std::move(id), Actor::staff(sv.signer, sv.department, sv.role), Reclaim{it.id, sv.slot, "拿回"}};
+  }
+  return std::nullopt;
 }
 
 Command CommandGen::next(const CaseView& view, int step) {

@@ -201,25 +201,41 @@ struct Reloaded {
 /// Random commands for the cases of one compiled bundle: mostly ones that fit the case's
 /// state (so that cases go deep: acceptance, signatures, issuance, post-checks), the rest
 /// random (often refused). Actors: two applicants, a clerk, and two people per department
-/// and role.
+/// and role (`{department}-{role}-{0|1}`).
 class CommandGen {
  public:
-  CommandGen(Rng& rng, const CompiledBundle& compiled);
+  /// With `approval_operations`, the commands include the approval operations (claim,
+  /// transfer, delegate, add and remove signers, reject back, reclaim, remind: see
+  /// docs/approvals.md), guided on items in review and random otherwise. Without them the
+  /// random stream is the same as before they existed.
+  CommandGen(Rng& rng, const CompiledBundle& compiled, bool approval_operations = false);
   /// Opening a case: situations decided at random; answers for the fields conditions read.
   [[nodiscard]] OpenCase open(std::string id);
   /// The next command for a case in state `view` (`step` numbers command ids).
   [[nodiscard]] Command next(const CaseView& view, int step);
+  /// A signer of an approved item taking back their approval (拿回), now and then; none
+  /// when no item is approved or the dice say no.
+  [[nodiscard]] std::optional<Command> reclaim_approved(const CaseView& view, std::string id);
+  [[nodiscard]] const std::vector<Actor>& actors() const noexcept { return actors_; }
 
  private:
   std::optional<Command> guided(const CaseView& v, int step);
+  std::optional<Command> guided_operation(const ItemView& it, Command c);
   CommandBody random_body();
+  CommandBody random_operation();
   Actor actor_for(const CommandBody& body);
+  /// The person who signs slot `sv` (its assignee, else one of its role's two people).
+  Actor holder(const SignerView& sv);
   std::string item_id();
   std::string material_id();
   std::vector<std::string> some_materials();
+  std::string person();
+  std::string comment();
+  std::optional<std::uint32_t> maybe_slot();
 
   Rng& rng_;
   const CompiledBundle& compiled_;
+  bool operations_;
   std::vector<Actor> actors_;
   std::vector<std::string> roles_;
 };
