@@ -121,9 +121,13 @@ class Statement {
   void prepare(sqlite3* db, const std::string& path, const char* sql) {
     db_ = db;
     path_ = &path;
-    if (int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s_, nullptr); rc != SQLITE_OK)
+    if (int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s_, nullptr); rc != SQLITE_OK) {
+      failure_ = rc;
       throw StoreError(fmt::format("{}: {}", path, describe(db, rc)));
+    }
   }
+  /// SQLite's (extended) result code of the last failure of this statement, or SQLITE_OK.
+  [[nodiscard]] int failure() const noexcept { return failure_; }
 
   /// Binds parameters 1.. in order (integers, text, blobs as std::string_view, null as nullopt).
   template <class... A>
@@ -141,6 +145,7 @@ class Statement {
     const int rc = sqlite3_step(s_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
+    failure_ = rc;
     const std::string message = describe(db_, rc);
     sqlite3_reset(s_);
     throw StoreError(fmt::format("{}: {}", *path_, message));
@@ -189,6 +194,7 @@ class Statement {
   sqlite3* db_ = nullptr;
   const std::string* path_ = nullptr;
   sqlite3_stmt* s_ = nullptr;
+  int failure_ = SQLITE_OK;
 };
 
 /// Keeps a statement's row cursor from outliving its use (and its locks) on every path.
@@ -256,12 +262,23 @@ struct SqliteStore::Impl {
   }
 
   std::int64_t pragma(const char* sql) {
+    int ignored = SQLITE_OK;
+    return pragma(sql, ignored);
+  }
+  /// A pragma's (or query's) integer. On failure `failed_with` gets SQLite's code and the
+  /// StoreError goes on.
+  std::int64_t pragma(const char* sql, int& failed_with) {
     Statement s;
-    s.prepare(db, path, sql);
-    s.bind();
-    const std::int64_t v = s.step() ? s.integer(0) : 0;
-    s.reset();
-    return v;
+    try {
+      s.prepare(db, path, sql);
+      s.bind();
+      const std::int64_t v = s.step() ? s.integer(0) : 0;
+      s.reset();
+      return v;
+    } catch (const StoreError&) {
+      failed_with = s.failure();
+      throw;
+    }
   }
 
   void open() {
@@ -276,12 +293,18 @@ struct SqliteStore::Impl {
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
     std::int64_t app = 0, version = 0, tables = 0;
+    int code = SQLITE_OK;
     try {
-      app = pragma("PRAGMA application_id");
-      version = pragma("PRAGMA user_version");
-      tables = pragma("SELECT count(*) FROM sqlite_master");
+      app = pragma("PRAGMA application_id", code);
+      version = pragma("PRAGMA user_version", code);
+      tables = pragma("SELECT count(*) FROM sqlite_master", code);
     } catch (const StoreError& e) {
-      throw StoreError(fmt::format("{}: not a yishi database: {}", path, std::string_view(e.what()).substr(path.size() + 2)));
+      // A file SQLite cannot read as a database is foreign; an I/O error, a lock or a file
+      // that cannot be opened says nothing about what the file is.
+      const std::string_view detail = std::string_view(e.what()).substr(path.size() + 2);
+      if ((code & 0xff) == SQLITE_NOTADB || (code & 0xff) == SQLITE_CORRUPT)
+        throw StoreError(fmt::format("{}: not a yishi database: {}", path, detail));
+      throw StoreError(fmt::format("{}: cannot read the database: {}", path, detail));
     }
     if (app != application_id && (app != 0 || tables != 0))
       throw StoreError(fmt::format("{}: not a yishi database (a SQLite database of another application)", path));
@@ -392,11 +415,11 @@ struct SqliteStore::Impl {
       try {
         if constexpr (std::is_void_v<decltype(f())>) {
           f();
-          commit.bind().run();
+          commit_checked();
           ++stats.transactions;
         } else {
           auto r = f();
-          commit.bind().run();
+          commit_checked();
           ++stats.transactions;
           return r;
         }
@@ -434,6 +457,26 @@ struct SqliteStore::Impl {
         sqlite3_exec(db, "RELEASE append", nullptr, nullptr, nullptr);
         throw;
       }
+    }
+  }
+
+  /// Full mode: commits the write transaction. A COMMIT whose sync fails has written its WAL
+  /// frames, commit marker included, before the sync: this connection rolls back (its next
+  /// commit writes over those frames), but a crash before then recovers them, so whether
+  /// the command is in the file is unknown, and the error says so. Retried with the same
+  /// command id it is applied at most once: on this connection it is applied now; after a
+  /// crash that kept it, the command index answers `duplicate`. Other failures (a write
+  /// error, a full disk) stop before the commit marker is whole: nothing was committed.
+  void commit_checked() {
+    try {
+      commit.bind().run();
+    } catch (const StoreError& e) {
+      const int code = commit.failure();
+      if (code == SQLITE_IOERR_FSYNC || code == SQLITE_IOERR_DIR_FSYNC)
+        throw StoreError(fmt::format("{}; the commit failed on its sync, so whether it is in the file is unknown: "
+                                     "retry the command with the same id",
+                                     e.what()));
+      throw;
     }
   }
 
@@ -674,16 +717,20 @@ CaseId SqliteStore::allocate_case_id() {
   Impl& m = *impl_;
   m.usable();
   if (m.next_id == m.id_end) {
+    // The block is this store's only once its reservation is committed: a failed write
+    // leaves the counters as they were, and the next call reserves again.
+    std::int64_t first = 0;
     m.write([&] {
       m.read_ids.bind();
       {
         Cursor c(m.read_ids);
         if (!m.read_ids.step()) throw StoreError(fmt::format("{}: the case id counter is missing", m.path));
-        m.next_id = m.read_ids.integer(0);
+        first = m.read_ids.integer(0);
       }
       m.reserve_ids.bind(id_block).run();
     });
-    m.id_end = m.next_id + id_block;
+    m.next_id = first;
+    m.id_end = first + id_block;
   }
   return CaseId{static_cast<std::uint64_t>(m.next_id++)};
 }

@@ -16,7 +16,10 @@
 //
 // Schema: versioned migrations (`schema_version`); an older file is upgraded when opened, a
 // newer one is refused. A file that is not a yishi database, a corrupt page, a lock held too
-// long or a full disk is a StoreError naming the file; a failed append leaves nothing behind.
+// long or a full disk is a StoreError naming the file. A failed append leaves nothing behind,
+// except when its COMMIT fails on the sync: then the error says that whether the command is
+// in the file is unknown (a crash may recover it), and a retry with the same command id
+// applies it at most once (docs/storage.md).
 #pragma once
 
 #include <chrono>
