@@ -61,12 +61,22 @@ struct Engine::Impl {
   std::map<std::pair<std::string, std::string>, std::shared_ptr<const Plan>, KeyLess> plans;  // (id, version)
   std::unordered_map<std::string, std::string> latest;                                // id → version
   IdMap<Live> cache;  // live states by case id
-  /// The storage of cases that finished in a commit, for the next cases opened (a few dozen
-  /// at most): their item, signer and material vectors keep their capacity (and the signers
-  /// their strings'), so a steady stream of cases does not allocate each state afresh. Only
-  /// the vectors are kept: `case_opened` assigns all three before anything reads them.
-  std::vector<CaseState> spares;
+  /// The storage of cases that finished in a commit, for the next cases opened on the same
+  /// plan (a few dozen per plan at most): their item, signer and material vectors keep their
+  /// capacity (and the signers their strings'), so a steady stream of cases does not
+  /// allocate each state afresh, and a case never holds a larger bundle's capacity. Only the
+  /// vectors are kept: `case_opened` assigns all three before anything reads them.
+  struct Spares {
+    const Plan* plan = nullptr;
+    std::vector<CaseState> states;
+  };
+  std::vector<Spares> spares;  // by plan; deployed plans are few
   static constexpr std::size_t max_spares = 64;
+  std::vector<CaseState>& spares_for(const Plan* plan) {
+    for (Spares& s : spares)
+      if (s.plan == plan) return s.states;
+    return spares.emplace_back(Spares{plan, {}}).states;
+  }
   std::vector<Event> events;  // scratch, reused by every command
   // Commit headers, reused by every command (assigning keeps their strings' buffers).
   Commit command_header;
@@ -92,14 +102,14 @@ struct Engine::Impl {
 
   /// The state a new case starts from: default fields, on the spare vectors when there are
   /// some (their elements are a finished case's until `case_opened` assigns all three).
-  CaseState fresh_state() {
+  CaseState fresh_state(const Plan* plan) {
     CaseState s;
-    if (spares.empty()) return s;
-    CaseState& kept = spares.back();
-    s.items = std::move(kept.items);
-    s.signers = std::move(kept.signers);
-    s.materials = std::move(kept.materials);
-    spares.pop_back();
+    std::vector<CaseState>& kept = spares_for(plan);
+    if (kept.empty()) return s;
+    s.items = std::move(kept.back().items);
+    s.signers = std::move(kept.back().signers);
+    s.materials = std::move(kept.back().materials);
+    kept.pop_back();
     return s;
   }
 
@@ -214,8 +224,9 @@ struct Engine::Impl {
       throw;
     }
     if (st != AppendStatus::ok || is_terminal(live.state.status)) {
-      if (st == AppendStatus::ok && spares.size() < max_spares) {  // finished: keep its storage
-        CaseState& kept = spares.emplace_back();
+      if (std::vector<CaseState>& pool = spares_for(live.plan.get());
+          st == AppendStatus::ok && pool.size() < max_spares) {  // finished: keep its storage
+        CaseState& kept = pool.emplace_back();
         kept.items = std::move(live.state.items);
         kept.signers = std::move(live.state.signers);
         kept.materials = std::move(live.state.materials);
@@ -335,7 +346,7 @@ CommandResult Engine::open_case(const OpenCase& command) {
                             version.empty() ? fmt::format("no bundle `{}` is deployed", command.bundle)
                                             : fmt::format("bundle `{}` version {} is not deployed", command.bundle, version)));
   const Instant now = m.clock.now();
-  Impl::Live live{plan, m.fresh_state(), 0, std::nullopt};
+  Impl::Live live{plan, m.fresh_state(plan.get()), 0, std::nullopt};
   live.state.id = m.store.allocate_case_id();
   m.events.clear();
   if (auto e = runtime_internal::decide_open(live.state, m.context(*plan, now), command, m.events)) {
