@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "test_support.hpp"
+#include "scenario_text.hpp"
 #include "yishi/simulate/scenario.hpp"
 #include "yishi/simulate/simulate.hpp"
 
@@ -21,11 +22,7 @@ namespace {
 using simulate::Distribution;
 using simulate::LoadedScenario;
 
-/// Scenario text named `s.yaml`, with paths relative to `base` (bundles/simulation/ by default).
-LoadedScenario load_text(std::string text, std::string base = "") {
-  if (base.empty()) base = source_dir() + "/bundles/simulation";
-  return simulate::load_scenario_text("s.yaml", std::move(text), base);
-}
+LoadedScenario load_text(std::string text, std::string base = "") { return load_scenario(std::move(text), std::move(base)); }
 
 std::string rendered(const LoadedScenario& l) {
   std::vector<std::string> out;

@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "restaurant_case.hpp"
+#include "scenario_text.hpp"
 #include "yishi/simulate/scenario.hpp"
 #include "yishi/simulate/simulate.hpp"
 
@@ -17,11 +18,7 @@ namespace {
 using simulate::Distribution;
 using simulate::LoadedScenario;
 
-/// Scenario text named `s.yaml`, with paths relative to bundles/simulation/.
-LoadedScenario load(std::string text, std::string base = "") {
-  if (base.empty()) base = source_dir() + "/bundles/simulation";
-  return simulate::load_scenario_text("s.yaml", std::move(text), base);
-}
+LoadedScenario load(std::string text, std::string base = "") { return load_scenario(std::move(text), std::move(base)); }
 
 std::vector<std::string> rendered(const LoadedScenario& l) {
   std::vector<std::string> out;
