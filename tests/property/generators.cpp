@@ -1256,7 +1256,7 @@ class BundleBuilder {
         ir::Situation s;
         s.id = fresh("situation", random_id(rng_, rng_.one_of({"large_venue", "serves_raw", "s"})));
         if (rng_.chance(0.6)) s.label = text();
-        s.condition = {random_condition(rng_, scope, rng_.pick(1, 3)), {}, true};
+        s.condition = {as_written(random_condition(rng_, scope, rng_.pick(1, 3))), {}, true};
         if (rng_.chance(0.3)) s.basis = text();
         scope.situations.push_back(s.id);  // later situations may use it (no cycles)
         b.situations.push_back(std::move(s));
@@ -1316,6 +1316,12 @@ class BundleBuilder {
   std::string text(bool blank_ok = false) {
     if (!o_.tricky_text) return rng_.one_of(chinese);
     return random_text(rng_, blank_ok);
+  }
+  // A condition as an author might write it in YAML: now and then with blanks around it and a
+  // `#` comment after it, which the DSL does not keep (the IR's `==` ignores them).
+  std::string as_written(std::string cond) {
+    if (!o_.tricky_text || !rng_.chance(0.15)) return cond;
+    return fmt::format("{}{}{}", rng_.chance(0.5) ? " " : "", cond, rng_.one_of({"  # 成年人", " #", "\t# a # b ", " "}));
   }
   // An id not used yet for this kind of declaration.
   std::string fresh(const std::string& kind, std::string id) {
@@ -1488,7 +1494,7 @@ class BundleBuilder {
           cond = fmt::format("{}{}", rng_.chance(0.3) ? "not " : "", rng_.one_of(scope.situations));
         else
           cond = random_condition(rng_, scope, rng_.pick(0, 3));
-        it.when.push_back({cond, {}, true});
+        it.when.push_back({as_written(std::move(cond)), {}, true});
       }
     }
     if (rng_.chance(0.5)) {

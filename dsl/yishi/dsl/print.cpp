@@ -20,6 +20,10 @@ bool is_version_word(std::string_view s) {
   });
 }
 
+// An expression as the DSL writes it: the text the parser reads, so that a YAML text's
+// surrounding blanks or trailing `#` comment cannot swallow what follows it on the line.
+std::string_view expression(const ir::Expression& e) { return ir::significant_text(e.text); }
+
 std::string quote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
@@ -115,7 +119,7 @@ class Printer {
     section(b.materials, [&](const ir::Material& m) { material(m); });
     section(b.situations, [&](const ir::Situation& s) {
       comments_before(s.loc, "  ");
-      std::string text = fmt::format("situation {}{} = {}", s.id, s.label.empty() ? "" : " " + quote(s.label), s.condition.text);
+      std::string text = fmt::format("situation {}{} = {}", s.id, s.label.empty() ? "" : " " + quote(s.label), expression(s.condition));
       if (s.basis.empty()) {
         line("  ", text);
       } else if (text.size() + s.basis.size() <= 90 && text.find('\n') == std::string::npos) {
@@ -128,7 +132,7 @@ class Printer {
     });
     section(b.eligibility, [&](const ir::Eligibility& e) {
       comments_before(e.loc, "  ");
-      line("  ", fmt::format("eligibility{} = {}", e.label.empty() ? "" : " " + quote(e.label), e.condition.text));
+      line("  ", fmt::format("eligibility{} = {}", e.label.empty() ? "" : " " + quote(e.label), expression(e.condition)));
     });
     for (const auto& t : b.tables) {
       out_ += "\n";
@@ -232,7 +236,7 @@ class Printer {
     for (const auto& c : t.inputs) column("input", c);
     for (const auto& c : t.outputs) column("output", c);
     auto cells = [](const std::vector<ir::Expression>& v) {
-      return joined(v, " | ", [](const ir::Expression& e) { return e.text; });
+      return joined(v, " | ", [](const ir::Expression& e) { return std::string(expression(e)); });
     };
     for (const auto& r : t.rules) {
       comments_before(r.loc, "    ");
@@ -278,7 +282,7 @@ class Printer {
       line("    ", wrapped("materials", uses, "    "));
     }
     line("    ", fmt::format("statutory {}  promised {}", ir::to_string(it.statutory), ir::to_string(it.promised)));
-    for (const auto& w : it.when) line("    ", "when " + w.text);
+    for (const auto& w : it.when) line("    ", fmt::format("when {}", expression(w)));
     if (it.pledge) line("    ", "pledge");
     if (!it.essential) line("    ", "optional");
     if (it.fee_fen != 0) line("    ", "fee " + fee(it.fee_fen));

@@ -33,8 +33,9 @@ std::string join_label(const Step& step, const ir::Review& review) {
 std::string condition_label(const ir::Bundle& b, const std::vector<ir::Expression>& when) {
   std::vector<std::string> parts;
   for (const ir::Expression& e : when) {
-    const ir::Situation* s = b.find_situation(e.text);
-    parts.push_back(s && !s->label.empty() ? s->label : e.text);
+    const std::string_view text = ir::significant_text(e.text);
+    const ir::Situation* s = b.find_situation(text);
+    parts.push_back(s && !s->label.empty() ? s->label : std::string(text));
   }
   return fmt::format("情形: {}", fmt::join(parts, " 且 "));
 }

@@ -153,8 +153,10 @@ MergedForm FormModel::merge(const Applicant& a, const ConditionResult& r) const 
     if (active[i]) form.active_items.push_back(b.items[i].id);
     else if (!r.active[i]) form.undecided_items.push_back(b.items[i].id);
   }
-  for (auto e : r.ineligible)
-    form.ineligible.push_back(b.eligibility[e].label.empty() ? b.eligibility[e].condition.text : b.eligibility[e].label);
+  for (auto e : r.ineligible) {
+    const ir::Eligibility& el = b.eligibility[e];
+    form.ineligible.push_back(el.label.empty() ? std::string(ir::significant_text(el.condition.text)) : el.label);
+  }
   form.errors = r.errors;
 
   std::set<std::string_view> answered, prefilled(a.prefilled.begin(), a.prefilled.end());

@@ -251,4 +251,34 @@ bool is_valid_field_path(std::string_view s) noexcept {
   }
 }
 
+std::string_view significant_text(std::string_view text) noexcept {
+  // The expression grammar's tokens, as far as where the text ends is concerned: quoted texts
+  // ('...' or "...", a backslash escaping the next character, ended by their quote or the
+  // line's end), comments from `#` to the line's end, whitespace, and everything else.
+  std::size_t begin = std::string_view::npos;
+  std::size_t end = 0;
+  std::size_t i = 0;
+  const auto mark = [&](std::size_t from, std::size_t to) {
+    if (begin == std::string_view::npos) begin = from;
+    end = to;
+  };
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      ++i;
+    } else if (c == '#') {
+      while (i < text.size() && text[i] != '\n') ++i;
+    } else if (c == '"' || c == '\'') {
+      const std::size_t from = i++;
+      while (i < text.size() && text[i] != '\n' && text[i] != c) i += (text[i] == '\\' && i + 1 < text.size() && text[i + 1] != '\n') ? 2 : 1;
+      if (i < text.size() && text[i] == c) ++i;
+      mark(from, i);
+    } else {
+      mark(i, i + 1);
+      ++i;
+    }
+  }
+  return begin == std::string_view::npos ? std::string_view{} : text.substr(begin, end - begin);
+}
+
 }  // namespace yishi::ir

@@ -117,16 +117,25 @@ struct Material {
   friend bool operator==(const Material&, const Material&) = default;
 };
 
+/// The part of an expression's text that the parser reads: without the whitespace around it
+/// and without a `#` comment after its last token (a `#` inside a quoted text is not one).
+/// The DSL ends an expression at its last token, where a YAML scalar keeps whatever its
+/// quotes hold: `" g  # adults"` in YAML and `g  # adults` in the DSL are the same `g`.
+[[nodiscard]] std::string_view significant_text(std::string_view text) noexcept;
+
 /// An expression of the expression language (docs/language.md), kept as the text the
 /// author wrote; `check` parses and types it, `compile` turns it into a program.
-/// Equality compares the text only.
+/// Equality compares the text the parser reads (`significant_text`), so that the same
+/// expression written in YAML and in the DSL is equal.
 struct Expression {
   std::string text;  ///< e.g. `premises.area_m2 >= 50`
   Loc loc;           ///< the span of the text in the source
   /// Whether `text` is a verbatim copy of the source at `loc` (then errors point inside it);
   /// false for a YAML scalar with escapes or folded lines (errors point at the whole text).
   bool exact = true;
-  friend bool operator==(const Expression& a, const Expression& b) { return a.text == b.text; }
+  friend bool operator==(const Expression& a, const Expression& b) noexcept {
+    return a.text == b.text || significant_text(a.text) == significant_text(b.text);
+  }
 };
 
 /// A named condition on the applicant's answers (情形).

@@ -89,7 +89,7 @@ class Decider {
     if (!r.ineligible.empty()) {
       const auto& e = bundle.eligibility[r.ineligible[0]];
       return error(ErrorKind::not_eligible,
-                   fmt::format("the applicant is not eligible: {}", e.label.empty() ? e.condition.text : e.label));
+                   fmt::format("the applicant is not eligible: {}", e.label.empty() ? ir::significant_text(e.condition.text) : std::string_view(e.label)));
     }
     if (!r.decided()) {
       std::string fields;

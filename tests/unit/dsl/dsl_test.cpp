@@ -372,6 +372,72 @@ TEST_CASE("dsl.round_trip.every_bundle_through_both_printers") {
   CHECK(tried >= 40);
 }
 
+// A YAML scalar keeps whatever its quotes hold; the DSL ends an expression at its last token.
+// The IR's `==` compares what the parser reads (ir::significant_text), and the DSL printer
+// writes only that, so a trailing comment cannot swallow what follows on the line.
+TEST_CASE("dsl.expressions.blanks_and_a_trailing_comment_are_not_part_of_the_expression") {
+  struct Case {
+    const char* written;
+    const char* read;
+  };
+  const Case cases[] = {
+      {"adult", "adult"},
+      {"  adult  ", "adult"},
+      {"adult# 成年人", "adult"},
+      {"adult  # a # b ", "adult"},
+      {"\t# before\n adult\n", "adult"},
+      {"adult # why\n and s", "adult # why\n and s"},            // a comment inside stays
+      {"s == \"#1\" # not this", "s == \"#1\""},                   // `#` in a quoted text is text
+      {"s == '\\'#' or adult #", "s == '\\'#' or adult"},          // an escaped quote does not end it
+      {"s == \"a\\\\\" # c", "s == \"a\\\\\""},                    // an escaped backslash does
+      {"#", ""},
+  };
+  for (const Case& c : cases) {
+    INFO(c.written);
+    CHECK(ir::significant_text(c.written) == c.read);
+    // The DSL parser agrees: it reads the same text from a situation's condition.
+    if (*c.read == '\0') continue;
+    auto l = load(fmt::format("bundle b \"b\" version 1 {{\n  lead d\n  department d \"d\"\n  field s string \"s\"\n"
+                              "  situation adult = s == \"x\"\n  situation t =\n{}\n"
+                              "  item i \"i\" by d {{\n    form s\n    statutory 1wd\n    promised 1wd\n  }}\n}}\n",
+                              c.written));
+    REQUIRE_MESSAGE(l->result.bundle, l->text());
+    CHECK(l->result.bundle->situations.at(1).condition.text == c.read);
+  }
+  const ir::Expression a{"adult  # 成年人", {}, true}, b{" adult", {}, true}, c{"adult_", {}, true};
+  CHECK(a == b);
+  CHECK_FALSE(a == c);
+  // And the same bundle written in YAML prints into a DSL that loads back equal.
+  SourceMap m;
+  auto y = yaml::load_text(m, "t.yaml", R"(bundle: b
+name: b
+version: "1"
+lead: d
+departments: {d: d}
+fields: {s: {type: string, label: s}}
+situations:
+  adult: {when: " s == 'x'  # 成年人", basis: 《条例》}
+eligibility:
+  - when: "adult # only adults"
+items:
+  i: {name: i, department: d, form: [s], when: "adult #", statutory: 1wd, promised: 1wd}
+tables:
+  t:
+    hit: first
+    inputs: {s: string}
+    outputs: {n: int}
+    rules:
+      - ["'x' # first", "1 # one"]
+)");
+  REQUIRE_MESSAGE(y.bundle, render_text(y.diagnostics, m));
+  const std::string as_dsl = dsl::print(*y.bundle);
+  CHECK(as_dsl.find('#') == std::string::npos);
+  auto d = dsl::load_text(m, "t.yi", as_dsl);
+  REQUIRE_MESSAGE(d.bundle, render_text(d.diagnostics, m) << as_dsl);
+  CHECK(*d.bundle == *y.bundle);
+  CHECK(dsl::print(*d.bundle) == as_dsl);
+}
+
 TEST_CASE("dsl.bundles.three_national_bundles_are_kept_in_the_dsl") {
   std::size_t dsl = 0;
   for (const auto& p : bundle_files())
