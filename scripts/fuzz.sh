@@ -9,6 +9,9 @@
 # (-minimize_crash=1) into build-fuzz/artifacts/TARGET-minimized; once the bug is fixed, copy
 # it to tests/regress/TARGET-<what-it-was>, where ctest replays it forever (fuzz.regress.*).
 #   YISHI_FUZZ_RUNS   inputs per target without arguments (default 20000)
+#   YISHI_FUZZ_SEED   the mutation seed without arguments (default 1), so that the bounded run
+#                     of a commit tries the same inputs on every machine and CI's verdict on it
+#                     is reproducible; long runs take a new seed each time (printed in the log)
 #   YISHI_FUZZ_NICE   niceness of the fuzzing processes (default 0; 19 beside other work)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -59,7 +62,7 @@ for target in "${targets[@]}"; do
     echo "== fuzz_$target: $2 minutes from tests/fuzz/corpus/$target and $work"
   else
     work=$(mktemp -d)  # new inputs go here; the seed corpus in the repository stays as it is
-    budget=(-runs="$runs")
+    budget=(-runs="$runs" -seed="${YISHI_FUZZ_SEED:-1}")
     echo "== fuzz_$target: $runs inputs from tests/fuzz/corpus/$target"
   fi
   nice -n "${YISHI_FUZZ_NICE:-0}" "$exe" "${budget[@]}" -max_len="$(max_len "$target")" -timeout=10 \

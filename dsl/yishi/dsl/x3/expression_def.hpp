@@ -325,8 +325,8 @@ const auto duration_literal_def = x3::raw[x3::lexeme[
 x3::rule<struct number_id, range_t> const number_literal = "a number";
 const auto number_literal_def = x3::raw[x3::lexeme[+digit >> -('.' >> +digit) >> !ident_char]];
 x3::rule<struct string_id, range_t> const string_literal = "a text";
-const auto string_literal_def = x3::raw[x3::lexeme[('"' >> *(('\\' >> ~x3::char_('\n')) | ~x3::char_("\"\\\n")) > '"') |
-                       ('\'' >> *(('\\' >> ~x3::char_('\n')) | ~x3::char_("'\\\n")) > '\'')]];
+const auto string_literal_def = x3::raw[x3::lexeme[(('"' >> *(('\\' >> ~x3::char_('\n')) | ~x3::char_("\"\\\n"))) > '"') |
+                       (('\'' >> *(('\\' >> ~x3::char_('\n')) | ~x3::char_("'\\\n"))) > '\'')]];
 x3::rule<struct path_id, range_t> const path = "a name";
 const auto path_def = x3::raw[x3::lexeme[!keyword >> name_part >> *('.' >> name_part)]];
 x3::rule<struct arguments_id, std::vector<std::uint32_t>> const argument_list = "arguments";
@@ -354,7 +354,7 @@ struct call_id : annotate_span {};
 x3::rule<list_id, std::uint32_t> const list_literal = "a list";
 const auto list_literal_def = (x3::lit('[') > argument_list > ']')[on_list{}];
 x3::rule<call_id, std::uint32_t> const function_call = "a call";
-const auto function_call_def = (function_name >> '(' > argument_list > ')')[on_call{}];
+const auto function_call_def = ((function_name >> '(') > argument_list > ')')[on_call{}];
 
 const auto primary_def =
     date_literal[on_date{}] | duration_literal[on_duration{}] | number_literal[on_number{}] |
@@ -369,9 +369,9 @@ const auto relation_def = comparison_op | (kw("not") >> kw("in") >> x3::attr(exp
 const auto comparison_def = sum[on_first{}] >> -((relation > sum)[on_binary{}]);
 const auto not_expression_def = (*not_word >> comparison)[on_prefix<expr::NodeKind::not_>{}];
 const auto and_expression_def =
-    not_expression[on_first{}] >> *((kw("and") >> x3::attr(expr::BinaryOp::and_) > not_expression)[on_binary{}]);
+    not_expression[on_first{}] >> *(((kw("and") >> x3::attr(expr::BinaryOp::and_)) > not_expression)[on_binary{}]);
 const auto or_expression_def =
-    and_expression[on_first{}] >> *((kw("or") >> x3::attr(expr::BinaryOp::or_) > and_expression)[on_binary{}]);
+    and_expression[on_first{}] >> *(((kw("or") >> x3::attr(expr::BinaryOp::or_)) > and_expression)[on_binary{}]);
 const auto expression_def = or_expression[on_first{}];
 
 BOOST_SPIRIT_DEFINE(expression, or_expression, and_expression, not_expression, comparison, sum, product, signed_value,
@@ -425,7 +425,7 @@ struct on_value_test {
 };
 
 const auto cell_end = x3::eoi | x3::lit('|') | x3::lit("=>");
-const auto interval_test = (x3::char_("[(") >> expression >> ".." > expression > x3::char_("])"))[on_interval_test{}];
+const auto interval_test = ((x3::char_("[(") >> expression >> "..") > expression > x3::char_("])"))[on_interval_test{}];
 const auto single_test = (relation >> expression)[on_compare_test{}] | interval_test | expression[on_value_test{}];
 const auto test_list = single_test % ',';
 
@@ -434,7 +434,7 @@ enum class CellForm : std::uint8_t { any, negated, plain };
 // `true`: propagate the attribute although the tests inside carry actions.
 x3::rule<struct unary_tests_id, CellForm, true> const unary_tests = "a decision-table cell";
 const auto unary_tests_def = (x3::lit('-') >> &cell_end >> x3::attr(CellForm::any)) |
-    (kw("not") >> '(' >> x3::omit[test_list] > ')' >> x3::attr(CellForm::negated)) |
+    ((kw("not") >> '(' >> x3::omit[test_list]) > (')' >> x3::attr(CellForm::negated))) |
     (x3::omit[test_list] >> x3::attr(CellForm::plain));
 
 BOOST_SPIRIT_DEFINE(unary_tests)
