@@ -327,6 +327,17 @@ void check_clear(const std::string& message, const std::string& path, int rc) {
   }
 }
 
+/// Disarms the faults and copies the database at `path` as a crash at this moment would leave
+/// it (the file and its write-ahead log, the connection still open) to `crashed`; returns how
+/// many faults were injected.
+int end_of_faults(const std::string& path, const std::string& crashed) {
+  const int triggered = faults.triggered;
+  disarm();
+  for (const char* suffix : {"", "-wal"})
+    if (std::filesystem::exists(path + suffix)) std::filesystem::copy_file(path + suffix, crashed + suffix);
+  return triggered;
+}
+
 constexpr int max_n = 200;  // bound of every N loop (each operation here does far fewer)
 
 struct Outcomes {
@@ -682,10 +693,7 @@ TEST_CASE("store.sqlite.fault.an_append_that_failed_on_its_sync_has_an_unknown_o
       } catch (const StoreError& e) {
         error = e.what();
       }
-      triggered = faults.triggered;
-      disarm();
-      for (const char* suffix : {"", "-wal"})  // the "crash": the files as they are now
-        if (std::filesystem::exists(path + suffix)) std::filesystem::copy_file(path + suffix, crashed + suffix);
+      triggered = end_of_faults(path, crashed);
       if (!error.empty()) {
         ++failures;
         CAPTURE(error);
@@ -742,4 +750,118 @@ TEST_CASE("store.sqlite.fault.an_id_allocated_after_a_failed_allocation_is_usabl
   CHECK(append_error.empty());
   SqliteStore other(path);  // another process on the same file
   CHECK(other.allocate_case_id() != id);
+}
+
+// Batched mode (group commit) under faults. Two appends join one batch, which sync() commits.
+// A failed append inside the batch is undone alone (a savepoint) and the batch goes on, unless
+// SQLite rolled the whole transaction back; a batch that cannot be committed is lost whole and
+// the store refuses every later call, saying so. When the commit failed on its sync, its
+// frames may already be in the log, so the store must not call the batch lost: it says its
+// outcome is unknown. In every case the file (and a crash copy) holds the batch whole or not
+// at all, and reopening the store and retrying the commands with the same ids applies each
+// exactly once.
+TEST_CASE("store.sqlite.fault.a_batch_under_faults_is_committed_whole_or_not_and_a_retry_completes_it") {
+  FaultyDefault guard;
+  Base base;
+  const SqliteOptions batched{.durability = Durability::batched, .batch_interval = std::chrono::hours(1),
+                              .batch_limit = 1000, .snapshot_every = 0};
+  constexpr std::array<Write, 2> writes{Write::append_to_a_case, Write::open_a_new_case};
+  // What the file holds after a batch of the appends in `mask` (bit k: writes[k]).
+  std::array<std::string, 4> golden;
+  for (unsigned mask = 0; mask < golden.size(); ++mask) {
+    const std::string path = base.copy();
+    {
+      SqliteStore store(path, batched);
+      for (std::size_t k = 0; k < writes.size(); ++k)
+        if (mask & (1u << k)) run_write(writes[k], store, base);
+      store.sync();
+    }
+    golden[mask] = dump(path);
+  }
+  REQUIRE(golden[0] == dump(base.path));
+  // Retrying both commands after a reopen: each is applied, or answered `duplicate`.
+  const auto retry_both = [&](const std::string& path) {
+    SqliteStore store(path, batched);
+    const Commit append{"fault-append", 7, clerk, CommandKind::submit, at("2025-03-04", 9), base.a_version + 1, 1};
+    const Event opened = CaseOpened{"open_restaurant", "1", "乙公司", {false, false}};
+    const Commit open{"fault-open", 7, corp, CommandKind::open, at("2025-03-04", 9), 1, 1};
+    const AppendStatus a = store.append(base.a, base.a_version, append, std::span(&refused_event, 1), at("2025-03-20", 9));
+    const AppendStatus b = store.append(base.unused, 0, open, std::span(&opened, 1), at("2025-03-11", 17));
+    CHECK(a != AppendStatus::conflict);
+    CHECK(b != AppendStatus::conflict);
+    store.sync();
+  };
+
+  for (const Fault& f : {Fault{Op::write, SQLITE_IOERR_WRITE, false}, Fault{Op::write, SQLITE_FULL, true},
+                         Fault{Op::sync, SQLITE_IOERR_FSYNC, false}, Fault{Op::sync, SQLITE_IOERR_FSYNC, true}}) {
+    CAPTURE(op_name(f.op));
+    CAPTURE(f.rc);
+    CAPTURE(f.persistent);
+    int runs = 0, failed = 0, unusable_runs = 0, unknown = 0;
+    for (int n = 1; n <= max_n; ++n) {
+      CAPTURE(n);
+      ++runs;
+      const std::string path = base.copy();
+      const std::string crashed = base.dir.file(fmt::format("crashed-batch-{}.db", base.copies));
+      unsigned done = 0;  // the appends that returned ok
+      std::string lost;   // the error that made the store unusable
+      int triggered = 0;
+      {
+        SqliteStore store(path, batched);
+        arm(f, n);
+        for (std::size_t k = 0; k <= writes.size(); ++k) {  // both appends, then sync()
+          try {
+            if (k < writes.size()) {
+              run_write(writes[k], store, base);
+              done |= 1u << k;
+            } else {
+              store.sync();
+            }
+          } catch (const StoreError& e) {
+            const std::string message = e.what();
+            ++failed;
+            check_clear(message, path, f.rc);
+            if (!lost.empty()) {
+              CHECK(message.find("the store is unusable") != std::string::npos);
+            } else if (message.find("appends") != std::string::npos) {  // the batch failed
+              lost = message;
+            }
+          }
+        }
+        triggered = end_of_faults(path, crashed);
+        if (!lost.empty()) {
+          ++unusable_runs;
+          CHECK_THROWS_WITH_AS(store.sync(), doctest::Contains("the store is unusable"), StoreError);
+          CHECK_THROWS_AS((void)store.allocate_case_id(), StoreError);
+          CHECK_THROWS_AS((void)store.cases(), StoreError);
+        }
+      }
+      const bool outcome_unknown = lost.find("is unknown") != std::string::npos;
+      unknown += outcome_unknown;
+      for (const std::string* file : {&path, &crashed}) {
+        const std::string now = dump(*file);
+        CAPTURE(*file);
+        if (lost.empty()) {
+          CHECK(now == golden[done]);  // the batch committed: what returned ok, nothing else
+        } else if (outcome_unknown) {
+          CHECK((now == golden[0]) + (now == golden[done]) >= 1);  // whole or absent
+        } else {
+          CHECK(now == golden[0]);  // said lost: lost
+        }
+      }
+      // Reopened, the commands retried with the same ids: each is there exactly once.
+      retry_both(path);
+      CHECK(dump(path) == golden[3]);
+      retry_both(crashed);
+      CHECK(dump(crashed) == golden[3]);
+      if (triggered == 0) break;
+    }
+    CHECK(runs < max_n);
+    CHECK(failed > 0);
+    CHECK(unusable_runs > 0);
+    if (f.op == Op::sync) CHECK(unknown > 0);
+    const std::string_view how = f.persistent ? " from N on" : " once";
+    MESSAGE("batch / ", op_name(f.op), " rc ", f.rc, how, ": ", runs, " runs, ",
+            failed, " failed calls, ", unusable_runs, " left the store unusable, ", unknown, " of unknown outcome");
+  }
 }

@@ -480,8 +480,9 @@ struct SqliteStore::Impl {
     }
   }
 
-  /// Batched mode: commits the open batch. A failure loses the batch and makes the store
-  /// unusable (engines hold states the file does not).
+  /// Batched mode: commits the open batch. A failure makes the store unusable (engines hold
+  /// states the file may not). It loses the batch, except when the COMMIT failed on its sync:
+  /// as in `commit_checked`, a crash may then recover the batch, so its outcome is unknown.
   void close_batch() {
     if (!in_batch) return;
     try {
@@ -489,9 +490,15 @@ struct SqliteStore::Impl {
       ++stats.transactions;
       in_batch = false;
     } catch (const StoreError& e) {
+      const int code = commit.failure();
       sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
       in_batch = false;
-      failed = fmt::format("a batch of {} appends could not be committed and was lost: {}", batch_appends, e.what());
+      if (code == SQLITE_IOERR_FSYNC || code == SQLITE_IOERR_DIR_FSYNC)
+        failed = fmt::format("a batch of {} appends failed on its commit's sync, so whether it is in the file is "
+                             "unknown: open the store again and retry its commands with the same ids ({})",
+                             batch_appends, e.what());
+      else
+        failed = fmt::format("a batch of {} appends could not be committed and was lost: {}", batch_appends, e.what());
       throw StoreError(failed);
     }
     write_snapshots();

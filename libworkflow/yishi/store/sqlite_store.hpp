@@ -12,7 +12,9 @@
 //    command is durable once `sync()` returns after it; a crash loses at most the appends
 //    of the open batch, whole commands only. If committing a batch fails (disk full), the
 //    store refuses every later call: the engines that used it hold states the file does not,
-//    so they and the store must be opened again.
+//    so they and the store must be opened again. A batch whose COMMIT failed on its sync may
+//    still be recovered by a crash: the error says its outcome is unknown, and retrying its
+//    commands with the same ids applies each at most once.
 //
 // Schema: versioned migrations (`schema_version`); an older file is upgraded when opened, a
 // newer one is refused. A file that is not a yishi database, a corrupt page, a lock held too
