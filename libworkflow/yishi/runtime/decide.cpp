@@ -610,6 +610,7 @@ class Decider {
     if (!c.person.empty()) {
       if (c.person == a.id) return error(ErrorKind::invalid_argument, "cannot add oneself as a signer");
       if (auto e = not_signed_yet(c.person, i)) return e;
+      if (auto e = holds_no_slot(c.person, i)) return e;
     }
     constexpr std::uint32_t max_added = 16;
     if (slot_count(p_, s_, i) - pi.slot_count >= max_added)
