@@ -90,6 +90,7 @@ bool comparable(const Type& a, const Type& b) {
   if (is_any(a) || is_any(b)) return true;
   if (a.list != b.list) return false;
   if (is_numeric(a) && is_numeric(b)) return true;
+  if (a.list && Type{a.base}.numeric() && Type{b.base}.numeric()) return true;  // lists of numbers, element by element
   if (a.list && (a.base == BaseType::any || b.base == BaseType::any)) return true;
   return a.base == b.base && a.base != BaseType::attachment;
 }
@@ -168,9 +169,12 @@ class Checker {
       }
       case NodeKind::negate: {
         const Type a = visit(n.children[0], depth + 1);
-        if (!is_any(a) && (a.list || (!is_numeric(a) && a.base != BaseType::work_duration)))
+        if (!is_any(a) && (a.list || (!is_numeric(a) && a.base != BaseType::work_duration))) {
           error(DiagCode::type_mismatch, node(n.children[0]), fmt::format("cannot negate {}", to_string(a)),
                 to_string(a));
+          t = poisoned();  // reported once: what uses the result does not report it again
+          break;
+        }
         t = is_any(a) ? a : Type{a.base};
         break;
       }
@@ -335,12 +339,19 @@ class Checker {
     return poisoned();
   }
 
-  void mismatch(const Node& n, const Type& a, const Type& b) {
+  /// Two operands that cannot be compared: of a binary operator, or of the function `fn` (a
+  /// call node has no operator of its own to name).
+  void mismatch(const Node& n, const Type& a, const Type& b, std::string_view fn = {}) {
     std::string help;
     if ((a.base == BaseType::string && is_numeric(b)) || (b.base == BaseType::string && is_numeric(a)))
       help = "a number and a text never compare; remove the quotes around the number or compare with a text";
     else if (a.list || b.list)
       help = "for a multiple-choice field, write `contains(field, value)` or `any(field, it == value)`";
+    if (!fn.empty()) {
+      error(DiagCode::type_mismatch, n, fmt::format("`{}` cannot compare {} with {}", fn, to_string(a), to_string(b)),
+            fmt::format("{}, {}", to_string(a), to_string(b)), help);
+      return;
+    }
     error(DiagCode::type_mismatch, n,
           fmt::format("cannot compare {} with {} using `{}`", to_string(a), to_string(b), to_string(n.op)),
           fmt::format("{} {} {}", to_string(a), to_string(n.op), to_string(b)), help);
@@ -403,7 +414,7 @@ class Checker {
         return Type::integer();
       case Fn::contains:
         if (args[0].list) {
-          if (!comparable(Type{args[0].base}, args[1]) || args[1].list) mismatch(n, args[0], args[1]);
+          if (!comparable(Type{args[0].base}, args[1]) || args[1].list) mismatch(n, args[0], args[1], name);
           else enum_member(args[0], arg(1));
         } else if (expect(arg(0), args[0], args[0].base == BaseType::string, name, "a text or a list")) {
           // An enum value is text too (its type names its enumeration).
@@ -431,7 +442,7 @@ class Checker {
       }
       case Fn::answered: return Type::boolean();
       case Fn::or_else:
-        if (!comparable(args[0], args[1])) mismatch(n, args[0], args[1]);
+        if (!comparable(args[0], args[1])) mismatch(n, args[0], args[1], name);
         if (is_numeric(args[0]) && is_numeric(args[1])) {
           const Type t = join_numeric(args[0], args[1]);
           info.extra = t.base == BaseType::decimal ? 1 : 0;  // the machine widens an integer result
@@ -440,8 +451,15 @@ class Checker {
         return is_any(args[0]) ? args[1] : args[0];
       case Fn::min:
       case Fn::max:
-        if (!comparable(args[0], args[1]) || !ordered(args[0]) || args[0].base == BaseType::string) {
-          mismatch(n, args[0], args[1]);
+        if (!comparable(args[0], args[1])) {
+          mismatch(n, args[0], args[1], name);
+          return poisoned();
+        }
+        if (!ordered(args[0]) || args[0].base == BaseType::string) {
+          error(DiagCode::type_mismatch, n,
+                fmt::format("`{}` needs numbers, dates or working time, but these are {} and {}", name,
+                            to_string(args[0]), to_string(args[1])),
+                fmt::format("{}, {}", to_string(args[0]), to_string(args[1])));
           return poisoned();
         }
         return is_numeric(args[0]) ? join_numeric(args[0], args[1]) : args[0];

@@ -623,6 +623,9 @@ class TableChecker {
       if (d.code == DiagCode::type_mismatch)
         d.message = fmt::format("column `{}` is {}, but this cell's value is {}", col.name, to_string(column_type(col)),
                                 to_string(typed.type));
+      // The stand-in field's name means nothing to the author: name the column.
+      if (const auto at = d.message.rfind("`?`"); d.code == DiagCode::not_an_enum_value && at != std::string::npos)
+        d.message.replace(at, 3, fmt::format("column `{}`", col.name));
       error(std::move(d));
     }
   }
@@ -673,7 +676,7 @@ class TableChecker {
     if (!typed.ok) { ++errors_; return; }
     const Type want = column_type(col);
     const Type& got = typed.type;
-    const bool fits = got.base == BaseType::any || (!got.list && (got.base == want.base || (want.base == BaseType::decimal && got.base == BaseType::integer)));
+    const bool fits = (got.base == BaseType::any && !got.list) || (!got.list && (got.base == want.base || (want.base == BaseType::decimal && got.base == BaseType::integer)));
     const Node& root = ast.nodes[ast.root];
     if (!fits) {
       error(Diagnostic::make(DiagCode::type_mismatch, span_of(cell).at(root.begin, root.end),
