@@ -36,6 +36,7 @@ struct BundleBuilder {
   bool review_weight = false;
   SourceSpan review_weight_span;
   std::set<std::string> seen;  // single-valued properties of the current declaration
+  std::set<std::string> item_seen;  // the item's, while an inline field of it is read
 
   SourceSpan span(const range_t& r) const {
     const auto b = static_cast<std::uint32_t>(&*r.begin() - base);
@@ -238,17 +239,18 @@ const auto on_header = action([](BundleBuilder& b, auto& a) {
   const auto& v = at_c<2>(a);
   b.bundle.version = (*v.begin() == '"' || *v.begin() == '\'') ? b.str(v) : b.text(v);
 });
-const auto on_applicant = action([](BundleBuilder& b, auto& r) {
-  b.once(r, "applicant", "the bundle");
+const auto on_applicant = action([](BundleBuilder& b, auto& a) {
+  b.once(at_c<0>(a), "applicant", "the bundle");
+  const range_t& r = at_c<1>(a);
   const std::string s = b.text(r);
   if (s == "enterprise") b.bundle.applicant = ir::ApplicantKind::enterprise;
   else if (s == "individual") b.bundle.applicant = ir::ApplicantKind::individual;
   else b.error(DiagCode::invalid_value, r, fmt::format("unknown applicant kind `{}`", s), "",
                "use `enterprise` (经营主体) or `individual` (个人)");
 });
-const auto on_lead = action([](BundleBuilder& b, auto& r) {
-  b.once(r, "lead", "the bundle");
-  b.bundle.lead = b.ref(r);
+const auto on_lead = action([](BundleBuilder& b, auto& a) {
+  b.once(at_c<0>(a), "lead", "the bundle");
+  b.bundle.lead = b.ref(at_c<1>(a));
 });
 const auto on_bundle_apply = action([](BundleBuilder& b, auto& a) {
   b.once(at_c<0>(a), "apply", "the bundle");
@@ -258,9 +260,9 @@ const auto on_bundle_delivery = action([](BundleBuilder& b, auto& a) {
   b.once(at_c<0>(a), "delivery", "the bundle");
   if (auto c = b.channel(at_c<1>(a), "`delivery`", true)) b.bundle.delivery = *c;
 });
-const auto on_bundle_basis = action([](BundleBuilder& b, auto& r) {
-  b.once(r, "basis", "the bundle");
-  b.bundle.basis = b.str(r);
+const auto on_bundle_basis = action([](BundleBuilder& b, auto& a) {
+  b.once(at_c<0>(a), "basis", "the bundle");
+  b.bundle.basis = b.str(at_c<1>(a));
 });
 
 const auto on_department = action([](BundleBuilder& b, auto& a) {
@@ -275,6 +277,7 @@ const auto on_department_basis = action([](BundleBuilder& b, auto& r) { b.bundle
 const auto on_field_begin = action([](BundleBuilder& b, auto& a) {
   b.field = ir::Field{};
   b.field_sensitive.reset();
+  if (b.in_item) b.item_seen = std::move(b.seen);  // the item's properties resume after the field
   b.seen.clear();
   b.field.id = b.id(at_c<0>(a), true);
   b.field.loc = {b.span(at_c<0>(a))};
@@ -285,7 +288,7 @@ const auto on_field_end = action([](BundleBuilder& b, auto&) {
   b.field.sensitive = b.field_sensitive.value_or(ir::sensitive_by_default(b.field.type));
   if (b.in_item) {
     b.item.form.push_back({ir::Ref{b.field.id, b.field.loc}, std::move(b.field)});
-    b.seen.clear();
+    b.seen = std::move(b.item_seen);
   } else {
     b.bundle.fields.push_back(std::move(b.field));
   }
@@ -662,9 +665,9 @@ const auto bundle_header_def =
 
 x3::rule<struct bundle_property_id> const bundle_property = "a bundle property";
 const auto bundle_property_def =
-    (kw("applicant") > id_token)[on_applicant] | (kw("lead") > id_token)[on_lead] |
+    (keyword_token("applicant") > id_token)[on_applicant] | (keyword_token("lead") > id_token)[on_lead] |
     (keyword_token("apply") > id_token)[on_bundle_apply] | (keyword_token("delivery") > id_token)[on_bundle_delivery] |
-    (kw("basis") > string_literal)[on_bundle_basis];
+    (keyword_token("basis") > string_literal)[on_bundle_basis];
 
 x3::rule<struct department_id> const department = "a department";
 const auto department_def =
@@ -743,10 +746,13 @@ const auto approvals_property_def =
      duration_literal[on_remind_every] > -(kw("max") > number_token[on_remind_max])) |
     ((keyword_token("auto") > id_token)[on_auto_begin] > -(kw("after") > duration_literal[on_auto_after]));
 
+x3::rule<struct material_use_id> const material_use = "a material id (`core` before it marks a core material)";
+const auto material_use_def = (x3::matches[kw("core")] >> id_token)[on_material_use];
+
 x3::rule<struct item_property_id> const item_property = "an item property";
 const auto item_property_def =
     (kw("form") > path_list)[on_form] | field |
-    (kw("materials") > ((x3::matches[kw("core")] >> id_token)[on_material_use] % ',')) |
+    (kw("materials") > (material_use % ',')) |
     (keyword_token("statutory") > duration_literal)[limit_action<true>{}] |
     (keyword_token("promised") > duration_literal)[limit_action<false>{}] |
     (kw("when") > expression_text)[on_when] | keyword_token("pledge")[on_pledge] |
@@ -774,7 +780,8 @@ const auto declaration_def =
 BOOST_SPIRIT_DEFINE(id_token, path_token, number_token, version_token, value_token, expression_text, cell_text,
                     value_list, id_list, after_list, cell_list, output_list, optional_values, path_list, bool_token)
 BOOST_SPIRIT_DEFINE(bundle_header, bundle_property, department, field_property, field, material_property, material,
-                    situation, eligibility, table_property, table, signer, separately_property, approvals_property, item_property,
+                    situation, eligibility, table_property, table, signer, separately_property, approvals_property,
+                    material_use, item_property,
                     item, stage,
                     declaration)
 

@@ -19,6 +19,27 @@
 #include "yishi/expr/ast.hpp"
 #include "yishi/expr/expr.hpp"
 
+// "expected …" messages name what was expected by x3::what(), which names a parser without a
+// name of its own by its C++ type. A semantic action, a list and a sequence are named after
+// what they start with, so every expectation reads as a phrase of the grammar.
+namespace boost::spirit::x3 {
+template <class Subject, class Action>
+struct get_info<action<Subject, Action>> {
+  using result_type = std::string;
+  std::string operator()(const action<Subject, Action>& p) const { return what(p.subject); }
+};
+template <class Left, class Right>
+struct get_info<list<Left, Right>> {
+  using result_type = std::string;
+  std::string operator()(const list<Left, Right>& p) const { return what(p.left); }
+};
+template <class Left, class Right>
+struct get_info<sequence<Left, Right>> {
+  using result_type = std::string;
+  std::string operator()(const sequence<Left, Right>& p) const { return what(p.left); }
+};
+}  // namespace boost::spirit::x3
+
 namespace yishi::dsl::grammar {
 
 namespace x3 = boost::spirit::x3;
@@ -180,7 +201,7 @@ struct on_boolean {
   template <class Ctx>
   void operator()(Ctx& ctx) const {
     auto& b = builder(ctx);
-    auto n = b.node(expr::NodeKind::boolean, x3::_where(ctx));
+    auto n = b.node(expr::NodeKind::boolean, x3::_attr(ctx));
     n.flag = value;
     x3::_val(ctx) = b.add(std::move(n));
   }
@@ -201,7 +222,7 @@ struct on_input {
   template <class Ctx>
   void operator()(Ctx& ctx) const {
     auto& b = builder(ctx);
-    x3::_val(ctx) = b.add(b.node(expr::NodeKind::input, x3::_where(ctx)));
+    x3::_val(ctx) = b.add(b.node(expr::NodeKind::input, x3::_attr(ctx)));
   }
 };
 
@@ -358,9 +379,9 @@ const auto function_call_def = ((function_name >> '(') > argument_list > ')')[on
 
 const auto primary_def =
     date_literal[on_date{}] | duration_literal[on_duration{}] | number_literal[on_number{}] |
-    string_literal[on_string{}] | kw("true")[on_boolean{true}] | kw("false")[on_boolean{false}] |
+    string_literal[on_string{}] | x3::raw[kw("true")][on_boolean{true}] | x3::raw[kw("false")][on_boolean{false}] |
     list_literal[on_first{}] | function_call[on_first{}] |
-    path[on_name{}] | x3::lit('?')[on_input{}] | (x3::lit('(') > expression > ')')[on_paren{}];
+    path[on_name{}] | x3::raw[x3::lit('?')][on_input{}] | (x3::lit('(') > expression > ')')[on_paren{}];
 const auto signed_value_def = (*minus_sign >> primary)[on_prefix<expr::NodeKind::negate>{}];
 const auto product_def = signed_value[on_first{}] >> *((multiplicative_op > signed_value)[on_binary{}]);
 const auto sum_def = product[on_first{}] >> *((additive_op > product)[on_binary{}]);
@@ -381,6 +402,20 @@ BOOST_SPIRIT_DEFINE(date_literal, duration_literal, number_literal, string_liter
 
 // ---- Decision-table cells (DMN unary tests) ---------------------------------------------
 
+/// Matches nothing and yields where the next token begins (after blanks): the start of a
+/// test whose own attribute does not carry its position.
+struct here_parser : x3::parser<here_parser> {
+  using attribute_type = Iter;
+  static bool const has_attribute = true;
+  template <class It, class Ctx, class RCtx, class Attr>
+  bool parse(It& first, const It& last, const Ctx& ctx, RCtx&, Attr& attr) const {
+    x3::skip_over(first, last, ctx);
+    attr = first;
+    return true;
+  }
+};
+inline const here_parser here{};
+
 struct on_compare_test {
   template <class Ctx>
   void operator()(Ctx& ctx) const {
@@ -388,9 +423,9 @@ struct on_compare_test {
     auto& a = x3::_attr(ctx);
     expr::UnaryTest t;
     t.kind = expr::UnaryTest::Kind::compare;
-    t.op = boost::fusion::at_c<0>(a);
-    t.low = boost::fusion::at_c<1>(a);
-    t.begin = b.off(&*x3::_where(ctx).begin());
+    t.begin = b.off(boost::fusion::at_c<0>(a));
+    t.op = boost::fusion::at_c<1>(a);
+    t.low = boost::fusion::at_c<2>(a);
     t.end = b.ast.nodes[t.low].end;
     b.tests.push_back(t);
   }
@@ -402,12 +437,13 @@ struct on_interval_test {
     auto& a = x3::_attr(ctx);
     expr::UnaryTest t;
     t.kind = expr::UnaryTest::Kind::interval;
-    t.low_closed = boost::fusion::at_c<0>(a) == '[';
-    t.low = boost::fusion::at_c<1>(a);
-    t.high = boost::fusion::at_c<2>(a);
-    t.high_closed = boost::fusion::at_c<3>(a) == ']';
-    t.begin = b.off(&*x3::_where(ctx).begin());
-    t.end = b.off(&*x3::_where(ctx).begin() + (x3::_where(ctx).end() - x3::_where(ctx).begin()));
+    t.begin = b.off(boost::fusion::at_c<0>(a));
+    t.low_closed = boost::fusion::at_c<1>(a) == '[';
+    t.low = boost::fusion::at_c<2>(a);
+    t.high = boost::fusion::at_c<3>(a);
+    t.high_closed = boost::fusion::at_c<4>(a) == ']';
+    // (In Boost 1.74 an action's `_where` begins where the match ended.)
+    t.end = b.off(x3::_where(ctx).begin());
     b.tests.push_back(t);
   }
 };
@@ -425,8 +461,11 @@ struct on_value_test {
 };
 
 const auto cell_end = x3::eoi | x3::lit('|') | x3::lit("=>");
-const auto interval_test = ((x3::char_("[(") >> expression >> "..") > expression > x3::char_("])"))[on_interval_test{}];
-const auto single_test = (relation >> expression)[on_compare_test{}] | interval_test | expression[on_value_test{}];
+x3::rule<struct interval_end_id, char> const interval_end = "`]` or `)`";
+const auto interval_end_def = x3::char_("])");
+BOOST_SPIRIT_DEFINE(interval_end)
+const auto interval_test = ((here >> x3::char_("[(") >> expression >> "..") > expression > interval_end)[on_interval_test{}];
+const auto single_test = (here >> relation >> expression)[on_compare_test{}] | interval_test | expression[on_value_test{}];
 const auto test_list = single_test % ',';
 
 /// What a cell is: `-`, `not(...)` or a plain list; the tests go to the builder.

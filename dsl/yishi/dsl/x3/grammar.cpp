@@ -29,6 +29,9 @@ std::string describe_expected(std::string_view which) {
     if (which == "\"" || which == "'") return "a closing quote";
     return fmt::format("`{}`", which);
   }
+  // A parser without a name would be shown by its C++ type name (every expectation of the
+  // grammar is named, so this is only a safety net): say less rather than that.
+  if (which.find("boost") != std::string_view::npos) return "another word or sign here";
   return std::string(which);
 }
 
