@@ -43,6 +43,10 @@ class Reader {
     if (mark.pos < 0) return {src_, 0, 0};
     const auto& t = file_.text();
     const auto b = static_cast<std::uint32_t>(std::min<std::size_t>(static_cast<std::size_t>(mark.pos), t.size()));
+    if (n.IsNull() && !written_null(b)) {
+      const std::uint32_t at = before_empty_value(b);
+      return {src_, at, std::min<std::uint32_t>(at + 1, static_cast<std::uint32_t>(t.size()))};
+    }
     return {src_, b, scalar_end(b, n)};
   }
 
@@ -195,7 +199,8 @@ class Reader {
     const std::uint32_t begin = content_begin(n);
     const auto& t = file_.text();
     e.exact = begin + e.text.size() <= t.size() && std::string_view(t).substr(begin, e.text.size()) == e.text;
-    e.loc = {SourceSpan{src_, begin, e.exact ? begin + static_cast<std::uint32_t>(e.text.size()) : span(n).end}};
+    // Not exact (escapes, folded lines): the whole written value, quotes included.
+    e.loc = {e.exact ? SourceSpan{src_, begin, begin + static_cast<std::uint32_t>(e.text.size())} : span(n)};
     return e;
   }
 
@@ -299,6 +304,39 @@ class Reader {
   SourceId source() const { return src_; }
 
  private:
+  // Whether a null value is written (`~`, `null`) at b, rather than left out (`key:`).
+  bool written_null(std::uint32_t b) const {
+    const std::string_view rest = std::string_view(file_.text()).substr(b);
+    for (std::string_view w : {"~", "null", "Null", "NULL"})
+      if (rest.substr(0, w.size()) == w) return true;
+    return false;
+  }
+
+  // A value left out (`key:` then nothing) has yaml-cpp's position of the next token, often
+  // on a later line: the last character written before b instead (the key's `:` or the
+  // list's `-`), past blank lines, comment lines and a trailing comment.
+  std::uint32_t before_empty_value(std::uint32_t b) const {
+    const std::string_view t = file_.text();
+    std::uint32_t i = b;
+    for (;;) {
+      while (i > 0 && (t[i - 1] == ' ' || t[i - 1] == '\t' || t[i - 1] == '\n' || t[i - 1] == '\r')) --i;
+      if (i == 0) return b;
+      const auto nl = t.rfind('\n', i - 1);
+      const std::uint32_t line = nl == std::string_view::npos ? 0 : static_cast<std::uint32_t>(nl + 1);
+      std::string_view content = t.substr(line, i - line);
+      const auto first = content.find_first_not_of(" \t");
+      if (content[first] == '#') {  // a comment line
+        i = line;
+        continue;
+      }
+      if (const auto hash = content.find(" #"); hash != std::string_view::npos) {
+        content = content.substr(0, hash);
+        while (!content.empty() && (content.back() == ' ' || content.back() == '\t')) content.remove_suffix(1);
+      }
+      return line + static_cast<std::uint32_t>(content.size()) - 1;
+    }
+  }
+
   std::uint32_t scalar_end(std::uint32_t b, const YAML::Node& n) const {
     const auto& t = file_.text();
     const auto size = static_cast<std::uint32_t>(t.size());
@@ -1463,12 +1501,12 @@ CalendarLoadResult load_calendar_text(SourceMap& sources, std::string name, std:
               auto rs = r.entries(x.value, "a range of days off", {"from", "to"}, {"from", "to"});
               if (!rs) continue;
               std::optional<Date> from, to;
-              const YAML::Node* to_node = nullptr;
+              const YAML::Node *from_node = nullptr, *to_node = nullptr;
               for (auto& y : *rs) {
-                if (y.key == "from") from = read_date(r, y.value, "`from`");
+                if (y.key == "from") { from = read_date(r, y.value, "`from`"); from_node = &y.value; }
                 else { to = read_date(r, y.value, "`to`"); to_node = &y.value; }
               }
-              if (!from || !to || !in_year(x.value, *from) || !in_year(*to_node, *to)) continue;
+              if (!from || !to || !in_year(*from_node, *from) || !in_year(*to_node, *to)) continue;
               if (*to < *from || *to - *from > std::chrono::days{31}) {
                 r.error(DiagCode::invalid_value, *to_node, "a range of days off runs forward and at most a month",
                         "invalid end");
