@@ -511,8 +511,8 @@ class Checker {
       for (const auto& s : rv.signers) total += s.weight;
       if (rv.threshold <= 0 || rv.threshold > total)
         add(Diagnostic::make(DiagCode::vote_unreachable, rv.threshold_loc.span.valid() ? rv.threshold_loc.span : rv.loc.span,
-                             fmt::format("vote threshold {} of `{}` can never be reached: {} signers with total weight {}",
-                                         rv.threshold, it.id, rv.signers.size(), total))
+                             fmt::format("vote threshold {} of `{}` can never be reached: {} signer{} with total weight {}",
+                                         rv.threshold, it.id, rv.signers.size(), rv.signers.size() == 1 ? "" : "s", total))
                 .label("unreachable threshold")
                 .with_help(rv.threshold <= 0 ? "the threshold must be at least 1"
                                              : fmt::format("lower the threshold to at most {}", total)));

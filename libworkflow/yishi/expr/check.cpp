@@ -386,7 +386,7 @@ class Checker {
                                                               : fmt::format("{} or {}", f->min_args, f->max_args);
       error(DiagCode::wrong_arguments, n,
             fmt::format("`{}` takes {} argument{}, not {}", f->name, expected,
-                        f->max_args == 1 && f->min_args == 1 ? "" : "s", argc),
+                        f->min_args == 1 && (f->max_args == 1 || f->max_args == 255) ? "" : "s", argc),
             "wrong number of arguments", std::string(f->usage));
       for (auto c : n.children) visit(c, depth + 1);
       return poisoned();

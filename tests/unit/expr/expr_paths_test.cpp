@@ -352,8 +352,7 @@ TEST_CASE("expr.paths.function_arity_messages") {
     const auto f = e.findings("table() > 1");
     REQUIRE(f.size() == 1);
     CHECK(f[0].code == DiagCode::wrong_arguments);
-    CHECK(f[0].message.starts_with("`table` takes at least 1 argument"));
-    CHECK(f[0].message.ends_with(", not 0"));
+    CHECK(f[0].message == "`table` takes at least 1 argument, not 0");
   }
   // Unknown function: its arguments are still checked.
   CHECK(e.findings("frobnicate(nosuch.x)").size() == 2);
