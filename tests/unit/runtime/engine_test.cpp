@@ -7,6 +7,7 @@
 #include <map>
 #include <utility>
 
+#include "forwarding_store.hpp"
 #include "restaurant_case.hpp"
 #include "yishi/yishi.hpp"
 
@@ -16,9 +17,8 @@ using namespace yishi::test;
 namespace {
 
 /// A store that forwards to a MemoryStore and records the time of every append.
-class RecordingStore final : public Store {
+class RecordingStore final : public ForwardingStore {
  public:
-  CaseId allocate_case_id() override { return inner.allocate_case_id(); }
   AppendStatus append(CaseId id, std::uint64_t v, const Commit& c, std::span<const Event> e,
                       std::optional<Instant> due) override {
     if (before_append) std::exchange(before_append, nullptr)();  // lets a test slip in another writer
@@ -27,24 +27,7 @@ class RecordingStore final : public Store {
     return st;
   }
   std::optional<StoredCase> load(CaseId id) const override { return corrupt ? broken() : inner.load(id); }
-  std::optional<CommandRecord> find_command(std::string_view k) const override { return inner.find_command(k); }
-  std::vector<DueCase> due(Instant until, std::size_t limit) const override { return inner.due(until, limit); }
-  std::optional<std::uint64_t> version(CaseId id) const override { return inner.version(id); }
-  std::vector<CaseId> cases() const override { return inner.cases(); }
-  bool put_definition(const StoredDefinition& d) override { return inner.put_definition(d); }
-  std::vector<StoredDefinition> definitions() const override { return inner.definitions(); }
-  std::vector<DueCase> claim_due(std::string_view w, Instant until, std::size_t limit,
-                                 std::chrono::milliseconds lease) override {
-    return inner.claim_due(w, until, limit, lease);
-  }
-  std::vector<OutboxEntry> claim_outbox(std::string_view w, std::size_t limit, std::chrono::milliseconds lease) override {
-    return inner.claim_outbox(w, limit, lease);
-  }
-  std::size_t ack_outbox(std::string_view w, std::span<const std::uint64_t> seqs) override {
-    return inner.ack_outbox(w, seqs);
-  }
 
-  MemoryStore inner;
   std::vector<Instant> times;
   bool corrupt = false;
   std::function<void()> before_append;
