@@ -60,6 +60,8 @@ class Interpreter {
   }
 
   void run(std::istream& in, const std::string& name) {
+    ++runs_;
+    line_no_ = 0;  // each text's own line numbers, in messages and default keys
     std::string line;
     while (std::getline(in, line)) {
       ++line_no_;
@@ -191,7 +193,9 @@ class Interpreter {
         p.args.push_back(t[k]);
       }
     }
-    if (p.key.empty()) p.key = fmt::format("cmd-{}", line_no_);
+    // A later text on the same runner continues the session: its keys must not repeat the
+    // first text's.
+    if (p.key.empty()) p.key = runs_ == 1 ? fmt::format("cmd-{}", line_no_) : fmt::format("cmd-{}-{}", runs_, line_no_);
     if (!script_.key_prefix.empty()) p.key = fmt::format("{}{}", script_.key_prefix, p.key);
     if (p.actor.id.empty()) throw Failure("a command needs `by ACTOR`");
     return p;
@@ -590,6 +594,7 @@ class Interpreter {
 
   ScriptOptions script_;
   std::size_t line_no_ = 0;
+  std::size_t runs_ = 0;  ///< texts run so far (run_file, run_text)
   std::optional<CompiledBundle> compiled_;
   Calendar calendar_;
   EngineOptions options_;

@@ -54,6 +54,9 @@ class Runner {
   void run_file(const std::filesystem::path& script);
   /// Runs script text; `name` stands for the file in messages.
   void run_text(std::string_view text, std::string_view name);
+  // A runner may run several scripts, one after the other, as one session (the same engine,
+  // actors and cases). Each is numbered from its own first line; the default command keys of
+  // the k-th script after the first are `cmd-k-LINE` (see docs/scripts.md).
 
   /// The cases opened so far, in order.
   [[nodiscard]] const std::vector<CaseId>& cases() const noexcept;

@@ -232,5 +232,18 @@ TEST_CASE("script.paths.replay_checks_catch_a_store_that_loses_or_mixes_cases") 
   }
 }
 
+TEST_CASE("script.paths.a_second_script_on_one_runner_counts_its_own_lines_and_keys") {
+  Runner runner(at_source());
+  REQUIRE(failure_of(runner, preamble, "a.scenario").empty());
+  // Line 2 of the second script, not line 11 of the session.
+  CHECK(failure_of(runner, "expect status accepted\nexpect status draft\n", "b.scenario")
+            .starts_with("b.scenario:2: "));
+  // Line 9 of a third script: its default key is not the preamble's line 9 (`accept`), which
+  // the engine would refuse as a reused key with another command.
+  CHECK(failure_of(runner, "#\n#\n#\n#\n#\n#\n#\n#\nsign licence_check approve by li\nexpect event signed\n"
+                           "expect audit contains \"cmd-3-9\"\n",
+                   "c.scenario") == "");
+}
+
 }  // namespace
 }  // namespace yishi::test
