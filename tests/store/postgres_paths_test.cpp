@@ -305,9 +305,21 @@ TEST_CASE("store.postgres.paths.a_meta_table_of_another_shape_is_refused") {
                             "INSERT INTO {0}.meta VALUES ('schema_version', '1')",
                             kind.schema));
   const std::string m = message_of([&] { PostgresStore store(postgres_url(), kind.options()); });
-  CHECK(m == "PostgreSQL: an integer column of 1 bytes");
+  CHECK(m == "PostgreSQL schema " + kind.schema + ": the table `meta` is not yishi's: its `value` column is not a bigint");
   Pg pg;
   CHECK(pg.value(fmt::format("SELECT count(*) FROM pg_tables WHERE schemaname = '{}'", kind.schema)) == "1");
+}
+
+TEST_CASE("store.postgres.paths.a_negative_schema_version_is_damage") {
+  PostgresKind kind;
+  postgres_exec(fmt::format("CREATE SCHEMA {0}; CREATE TABLE {0}.meta(key text PRIMARY KEY, value bigint NOT NULL); "
+                            "INSERT INTO {0}.meta VALUES ('schema_version', -1)",
+                            kind.schema));
+  const std::string m = message_of([&] { PostgresStore store(postgres_url(), kind.options()); });
+  CHECK(m == "PostgreSQL schema " + kind.schema + ": damaged yishi schema: its schema version is -1 (table `meta`)");
+  Pg pg;  // nothing was created beside it
+  CHECK(pg.value(fmt::format("SELECT count(*) FROM pg_tables WHERE schemaname = '{}'", kind.schema)) == "1");
+  CHECK(pg.value(fmt::format("SELECT value FROM {}.meta", kind.schema)) == "-1");
 }
 
 TEST_CASE("store.postgres.paths.a_schema_name_with_quotes_and_spaces_is_quoted") {
@@ -415,6 +427,12 @@ TEST_CASE("store.postgres.paths.a_damaged_log_is_a_store_error_naming_the_case_a
     CHECK(contains(o, "outbox entry "));
     CHECK(contains(o, " cannot be decoded: "));
     CHECK(store.find_command("k1"));  // the others still decode
+    // The failed claim leased nothing: once the entry is repaired, another worker gets all three.
+    CHECK(pg.value(fmt::format("SELECT count(*) FROM {}.outbox WHERE lease_owner IS NOT NULL", kind.schema)) == "0");
+    pg.exec(fmt::format("UPDATE {0}.commits SET header = (SELECT header FROM {0}.commits WHERE command_id = 'k3') "
+                        "WHERE command_id = 'k2'",
+                        kind.schema));
+    CHECK(store.claim_outbox("q", 10, std::chrono::hours(1)).size() == 3);
   }
   SUBCASE("events that do not decode") {
     pg.exec(fmt::format("UPDATE {}.commits SET events = '\\x01'::bytea WHERE command_id = 'k3'", kind.schema));

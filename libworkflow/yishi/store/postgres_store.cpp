@@ -278,7 +278,11 @@ struct PostgresStore::Impl {
                              "CREATE TABLE IF NOT EXISTS {s}.meta(key text PRIMARY KEY, value bigint NOT NULL)",
                              s));
       Rows v = run(with_schema("SELECT value FROM {s}.meta WHERE key = 'schema_version'", s));
+      if (v.size() && PQftype(v.raw(), 0) != 20)  // 20: int8, the type of yishi's `meta.value`
+        throw StoreError(fmt::format("{}: the table `meta` is not yishi's: its `value` column is not a bigint", where()));
       const std::int64_t version = v.size() ? v.integer(0, 0) : 0;
+      if (version < 0)
+        throw StoreError(fmt::format("{}: damaged yishi schema: its schema version is {} (table `meta`)", where(), version));
       if (version > PostgresStore::schema_version)
         throw StoreError(fmt::format("{}: the schema has version {}, newer than this build of yishi understands ({}); "
                                      "use a newer yishi",
@@ -531,23 +535,32 @@ std::vector<OutboxEntry> PostgresStore::claim_outbox(std::string_view worker, st
       "FROM u JOIN {s}.commits m ON m.seq = u.seq ORDER BY u.seq",
       m.s);
   return m.retrying([&](bool) {
-    Rows r = m.run(sql, {text(std::string(worker)), number(as_limit(limit)), number(std::int64_t{lease.count()})});
-    std::vector<OutboxEntry> out;
-    for (int row = 0; row < r.size(); ++row) {
-      OutboxEntry e;
-      e.seq = static_cast<std::uint64_t>(r.integer(row, 0));
-      e.case_id = CaseId{static_cast<std::uint64_t>(r.integer(row, 1))};
-      const auto first = static_cast<std::uint64_t>(r.integer(row, 2));
-      const auto count = static_cast<std::uint32_t>(r.integer(row, 3));
-      try {
-        e.commit = store_internal::decode_header(r.bytes(row, 5), std::string(r.bytes(row, 4)), first, count);
-        store_internal::decode_events(r.bytes(row, 6), count, e.events);
-      } catch (const CodecError& err) {
-        throw StoreError(fmt::format("{}: outbox entry {} cannot be decoded: {}", m.where(), e.seq, err.what()));
+    // The leases and the reading in one transaction: an entry that cannot be decoded leases
+    // nothing, so the healthy entries stay free for the next claim.
+    m.run_script("BEGIN");
+    try {
+      Rows r = m.run(sql, {text(std::string(worker)), number(as_limit(limit)), number(std::int64_t{lease.count()})});
+      std::vector<OutboxEntry> out;
+      for (int row = 0; row < r.size(); ++row) {
+        OutboxEntry e;
+        e.seq = static_cast<std::uint64_t>(r.integer(row, 0));
+        e.case_id = CaseId{static_cast<std::uint64_t>(r.integer(row, 1))};
+        const auto first = static_cast<std::uint64_t>(r.integer(row, 2));
+        const auto count = static_cast<std::uint32_t>(r.integer(row, 3));
+        try {
+          e.commit = store_internal::decode_header(r.bytes(row, 5), std::string(r.bytes(row, 4)), first, count);
+          store_internal::decode_events(r.bytes(row, 6), count, e.events);
+        } catch (const CodecError& err) {
+          throw StoreError(fmt::format("{}: outbox entry {} cannot be decoded: {}", m.where(), e.seq, err.what()));
+        }
+        out.push_back(std::move(e));
       }
-      out.push_back(std::move(e));
+      m.run_script("COMMIT");
+      return out;
+    } catch (...) {
+      PQclear(PQexec(m.conn, "ROLLBACK"));
+      throw;
     }
-    return out;
   });
 }
 
@@ -578,7 +591,9 @@ bool PostgresStore::put_definition(const StoredDefinition& d) {
   Impl& m = *impl_;
   return m.retrying([&](bool) {
     m.run(with_schema("INSERT INTO {s}.definitions(bundle, version, hash, source) VALUES ($1, $2, $3, $4) "
-                      "ON CONFLICT (bundle, version) DO NOTHING",
+                      "ON CONFLICT (bundle, version) DO UPDATE "  // put again: the latest again
+                      "SET seq = nextval(pg_get_serial_sequence('{s}.definitions', 'seq')) "
+                      "WHERE {s}.definitions.hash = EXCLUDED.hash",
                       m.s),
           {text(d.bundle), text(d.version), text(d.hash), text(d.source)});
     Rows r = m.run(with_schema("SELECT hash FROM {s}.definitions WHERE bundle = $1 AND version = $2", m.s),
