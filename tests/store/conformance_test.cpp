@@ -293,9 +293,13 @@ TEST_CASE_TEMPLATE("store.conformance.definitions_are_kept_by_version_and_hash",
   other.hash = "00cc";
   CHECK_FALSE(store->put_definition(other));  // version 1 holds another definition
   CHECK(store->definitions() == std::vector<StoredDefinition>{a, b});
+  CHECK(store->put_definition(a));  // put again: now the last
+  CHECK(store->definitions() == std::vector<StoredDefinition>{b, a});
+  CHECK_FALSE(store->put_definition(other));  // a refused put moves nothing
+  CHECK(store->definitions() == std::vector<StoredDefinition>{b, a});
   if constexpr (K::durable) {
     store.reset();
-    CHECK(kind.reopen()->definitions() == std::vector<StoredDefinition>{a, b});
+    CHECK(kind.reopen()->definitions() == std::vector<StoredDefinition>{b, a});
   }
 }
 

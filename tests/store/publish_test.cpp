@@ -184,6 +184,8 @@ TEST_CASE("store.publish.an_engine_running_another_definition_of_the_version_ref
   auto r = publish(engine, store, mini());
   REQUIRE_FALSE(r);
   CHECK(r.error() == "the engine runs another definition of bundle `mini` version 1");
+  // nothing reached the store, where a restart would deploy it
+  CHECK(store.definitions().empty());
   // the engine still runs its own definition
   auto opened = engine.open_case(open_mini("o1"));
   REQUIRE(opened);
@@ -290,4 +292,23 @@ TEST_CASE("store.publish.restoring_into_an_engine_running_another_definition_of_
   REQUIRE(engine.deploy(std::move(*compiled.compiled)));
   const std::string m = message_of([&] { (void)restore_definitions(engine, store); });
   CHECK(m == "the engine runs another definition of `mini` version 1");
+}
+
+TEST_CASE("store.publish.the_definition_published_last_stays_the_latest_after_a_restart") {
+  TempDir dir;
+  const std::string path = dir.file("cases.db");
+  {
+    SqliteStore store(path);
+    ManualClock clock(at("2025-03-03", 10));
+    Engine engine(store, clock, calendar_2025());
+    REQUIRE(publish(engine, store, mini()));
+    REQUIRE(publish(engine, store, mini_changed()));
+    REQUIRE(publish(engine, store, mini()));  // the first again: the latest again
+    CHECK(latest_version(engine, "o1") == "1");
+  }
+  SqliteStore store(path);
+  ManualClock clock(at("2025-03-03", 11));
+  Engine engine(store, clock, calendar_2025());
+  CHECK(restore_definitions(engine, store) == 2);
+  CHECK(latest_version(engine, "o2") == "1");
 }

@@ -319,12 +319,17 @@ Engine::Engine(Store& store, Clock& clock, Calendar calendar, EngineOptions opti
     : impl_(std::make_unique<Impl>(store, clock, std::move(calendar), std::move(options))) {}
 Engine::~Engine() = default;
 
+bool Engine::can_deploy(const CompiledBundle& bundle) const {
+  const ir::Bundle& b = bundle.bundle();
+  auto it = impl_->plans.find(std::pair<std::string, std::string>{b.id, b.version});
+  return it == impl_->plans.end() || it->second->compiled.bundle() == b;
+}
+
 bool Engine::deploy(CompiledBundle bundle) {
+  if (!can_deploy(bundle)) return false;
   const ir::Bundle& b = bundle.bundle();
   std::pair<std::string, std::string> key{b.id, b.version};
-  if (auto it = impl_->plans.find(key); it != impl_->plans.end()) {
-    if (!(it->second->compiled.bundle() == b)) return false;
-  } else {
+  if (impl_->plans.find(key) == impl_->plans.end()) {
     impl_->plans.emplace(key, std::make_shared<const Plan>(std::move(bundle)));
   }
   impl_->latest[key.first] = key.second;

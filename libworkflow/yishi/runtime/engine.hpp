@@ -146,6 +146,8 @@ class Engine {
   /// same id and version again replaces it for new cases only if the definition is equal).
   /// Returns false, changing nothing, if a different definition has that id and version.
   bool deploy(CompiledBundle bundle);
+  /// Whether `deploy(bundle)` would succeed: no different definition has its id and version.
+  [[nodiscard]] bool can_deploy(const CompiledBundle& bundle) const;
 
   /// Opens a case (a draft). The applicant must answer every situation an item depends on.
   [[nodiscard]] CommandResult open_case(const OpenCase& command);

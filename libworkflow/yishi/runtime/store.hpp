@@ -105,10 +105,12 @@ class Store {
   /// Every case in the store, by id.
   [[nodiscard]] virtual std::vector<CaseId> cases() const = 0;
 
-  /// Records a definition version; true if it is stored now or was already (same hash),
-  /// false, changing nothing, if the bundle's version holds another definition.
+  /// Records a definition version; true if it is stored now or was already (same hash; it
+  /// then moves to the end of `definitions()`), false, changing nothing, if the bundle's
+  /// version holds another definition.
   [[nodiscard]] virtual bool put_definition(const StoredDefinition& definition) = 0;
-  /// Every definition version, in the order they were first stored.
+  /// Every definition version, in the order they were last put (so the last of a bundle is
+  /// the one published last, see publish.hpp).
   [[nodiscard]] virtual std::vector<StoredDefinition> definitions() const = 0;
 
   /// Up to `limit` cases whose next timer is due at or before `until`, earliest first.

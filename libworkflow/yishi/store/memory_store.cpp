@@ -6,6 +6,7 @@
 // themselves, so a key is stored once and indexing it allocates nothing.
 #include "yishi/store/memory_store.hpp"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <set>
@@ -241,9 +242,14 @@ std::vector<CaseId> MemoryStore::cases() const {
 
 bool MemoryStore::put_definition(const StoredDefinition& d) {
   std::lock_guard lock(impl_->mu);
-  for (const StoredDefinition& have : impl_->definitions)
-    if (have.bundle == d.bundle && have.version == d.version) return have.hash == d.hash;
-  impl_->definitions.push_back(d);
+  auto& defs = impl_->definitions;
+  for (auto it = defs.begin(); it != defs.end(); ++it)
+    if (it->bundle == d.bundle && it->version == d.version) {
+      if (it->hash != d.hash) return false;
+      std::rotate(it, it + 1, defs.end());  // put again: the latest again
+      return true;
+    }
+  defs.push_back(d);
   return true;
 }
 

@@ -34,6 +34,10 @@ Result<Published, std::string> publish(Engine& engine, Store& store, ir::Bundle 
   auto compiled = compile(std::move(bundle));
   if (!compiled.compiled) return unexpected(first_error(compiled.diagnostics));
   const std::string id = compiled.compiled->bundle().id;
+  // The engine first: a definition it refuses must not reach the store, where a restart would
+  // deploy it.
+  if (!engine.can_deploy(*compiled.compiled))
+    return unexpected(fmt::format("the engine runs another definition of bundle `{}` version {}", id, version));
   const auto before = store.definitions().size();
   if (!store.put_definition({id, version, hash, std::move(source)}))
     return unexpected(fmt::format("bundle `{}` version {} holds another definition in the store", id, version));

@@ -31,8 +31,10 @@ struct Published {
 /// latest version of its bundle (new cases take it). The version is the bundle's declared
 /// `version` if no other definition holds it; a changed definition under a version already
 /// published gets `VERSION+HASH` (the first 8 hex digits of its content hash). Publishing the
-/// same definition again changes nothing but makes it the latest again. Fails (with the
-/// first error) on a bundle that does not compile; throws StoreError on store failures.
+/// same definition again stores nothing new but makes it the latest again, in the store too
+/// (a restarted engine agrees). Fails (with the first error), storing nothing, on a bundle
+/// that does not compile or that the engine refuses (it runs another definition of that
+/// version); throws StoreError on store failures.
 [[nodiscard]] Result<Published, std::string> publish(Engine& engine, Store& store, ir::Bundle bundle);
 
 /// Deploys in the engine every definition the store holds, in publication order (so the

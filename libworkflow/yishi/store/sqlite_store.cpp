@@ -394,7 +394,8 @@ struct SqliteStore::Impl {
     p(select_cases, "SELECT id FROM cases ORDER BY id");
     p(insert_definition,
       "INSERT INTO definitions(bundle, version, hash, source) VALUES (?1, ?2, ?3, ?4) "
-      "ON CONFLICT(bundle, version) DO NOTHING");
+      "ON CONFLICT(bundle, version) DO UPDATE SET seq = (SELECT max(seq) + 1 FROM definitions) "
+      "WHERE hash = excluded.hash");  // put again: the latest again
     p(select_definition_hash, "SELECT hash FROM definitions WHERE bundle = ?1 AND version = ?2");
     p(select_definitions, "SELECT bundle, version, hash, source FROM definitions ORDER BY seq");
   }
