@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "restaurant_case.hpp"
+#include "script_fixture.hpp"
 #include "yishi/script/script.hpp"
 #include "yishi/store/memory_store.hpp"
 
@@ -19,35 +20,6 @@ namespace {
 using script::Runner;
 using script::ScriptError;
 using script::ScriptOptions;
-
-ScriptOptions options_at_source() {
-  ScriptOptions o;
-  o.root = source_dir();
-  return o;
-}
-
-/// Nine lines: the restaurant bundle, actors, one case accepted (licence_check in review).
-constexpr std::string_view preamble = R"(bundle bundles/national/open_restaurant.yaml
-calendar bundles/calendars
-actor corp applicant corp-1
-actor wang staff wang service_center clerk
-actor li staff li market_regulation reviewer
-clock 2025-09-26 15:00
-open sign.installed=true premises.area_m2=120 by corp
-submit premises_proof layout_plan food_safety_rules health_certificates sign_design fire_safety_rules by corp
-accept by wang
-)";
-constexpr int preamble_lines = 9;
-
-/// The message of the ScriptError a script throws ("" when it runs through).
-std::string failure_of(Runner& runner, std::string_view text) {
-  try {
-    runner.run_text(text, "t.scenario");
-  } catch (const ScriptError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 /// The case state after the preamble alone (what a refused or malformed line must leave).
 CaseState state_after_preamble() {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "forwarding_store.hpp"
+#include "script_fixture.hpp"
 #include "test_support.hpp"
 #include "yishi/script/script.hpp"
 #include "yishi/store/memory_store.hpp"
@@ -18,35 +19,6 @@ namespace {
 using script::Runner;
 using script::ScriptError;
 using script::ScriptOptions;
-
-ScriptOptions at_source() {
-  ScriptOptions o;
-  o.root = source_dir();
-  return o;
-}
-
-/// Nine lines: the restaurant bundle, actors, one case accepted (licence_check in review).
-constexpr std::string_view preamble = R"(bundle bundles/national/open_restaurant.yaml
-calendar bundles/calendars
-actor corp applicant corp-1
-actor wang staff wang service_center clerk
-actor li staff li market_regulation reviewer
-clock 2025-09-26 15:00
-open sign.installed=true premises.area_m2=120 by corp
-submit premises_proof layout_plan food_safety_rules health_certificates sign_design fire_safety_rules by corp
-accept by wang
-)";
-constexpr int preamble_lines = 9;
-
-/// The message of the ScriptError a script throws ("" when it runs through).
-std::string failure_of(Runner& runner, std::string_view text, std::string_view name = "t.scenario") {
-  try {
-    runner.run_text(text, name);
-  } catch (const ScriptError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 /// Script lines after the preamble and the whole failure message they end with ("": none).
 struct Row {
@@ -59,7 +31,7 @@ void run_rows(const std::vector<Row>& rows) {
   for (const Row& row : rows) {
     CAPTURE(row.what);
     CAPTURE(row.lines);
-    Runner runner(at_source());
+    Runner runner(options_at_source());
     CHECK(failure_of(runner, std::string(preamble) + row.lines) == row.failure);
   }
 }
@@ -210,7 +182,7 @@ TEST_CASE("script.paths.replay_checks_catch_a_store_that_loses_or_mixes_cases") 
   for (const FaultRow& row : rows) {
     CAPTURE(row.what);
     FaultyStore store;
-    ScriptOptions o = at_source();
+    ScriptOptions o = options_at_source();
     o.store = &store;
     o.check_replay = row.check_replay;
     Runner runner(std::move(o));
@@ -233,7 +205,7 @@ TEST_CASE("script.paths.replay_checks_catch_a_store_that_loses_or_mixes_cases") 
 }
 
 TEST_CASE("script.paths.a_second_script_on_one_runner_counts_its_own_lines_and_keys") {
-  Runner runner(at_source());
+  Runner runner(options_at_source());
   REQUIRE(failure_of(runner, preamble, "a.scenario").empty());
   // Line 2 of the second script, not line 11 of the session.
   CHECK(failure_of(runner, "expect status accepted\nexpect status draft\n", "b.scenario")
