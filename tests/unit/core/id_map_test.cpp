@@ -17,12 +17,21 @@ TEST_CASE("core.id_map.random_operations_agree_with_unordered_map") {
     seed = seed * 6364136223846793005ull + 1442695040888963407ull;
     return seed >> 33;
   };
-  for (const std::uint64_t range : {7ull, 300ull, 5000ull, 1ull << 40}) {
+  // Strides: scattered ids, the engine's ids in sequence, and powers of two, which land on the
+  // same home runs of the index unless its hash scatters them.
+  struct Pattern {
+    std::uint64_t range, stride;
+  };
+  for (const Pattern pattern : {Pattern{7, 0x10001}, Pattern{300, 0x10001}, Pattern{5000, 0x10001},
+                                Pattern{1ull << 40, 0x10001}, Pattern{5000, 1}, Pattern{5000, 16},
+                                Pattern{5000, 4096}, Pattern{300, 1ull << 32}}) {
+    CAPTURE(pattern.range);
+    CAPTURE(pattern.stride);
     IdMap<std::string> map;
     std::unordered_map<std::uint64_t, std::string> ref;
     std::unordered_map<std::uint64_t, const std::string*> where;  // values must never move
     for (int step = 0; step < 40000; ++step) {
-      const std::uint64_t id = next() % range * 0x10001 + 1;
+      const std::uint64_t id = next() % pattern.range * pattern.stride + 1;
       const auto op = next() % 10;
       if (op < 5) {
         if (ref.count(id)) continue;
